@@ -1,0 +1,39 @@
+# Secretariat — run · test · bench · lint · messages
+# `make run` and `make test` set everything up themselves (make setup is idempotent).
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: setup run test test-sqlite test-postgres lint messages bench clean
+
+setup:
+	@bin/setup
+
+run: setup
+	@bin/run $(PORT)
+
+test: setup
+	@bin/test
+
+test-sqlite: setup
+	$(VENV)/bin/pytest -q
+
+test-postgres: setup
+	DATABASE_URL=$(POSTGRES_URL) $(VENV)/bin/pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check secretariat/core/rules.py secretariat/env.py
+
+messages: setup
+	$(PY) manage.py makemessages -l fr --no-obsolete --ignore '.venv/*' --ignore 'node_modules/*'
+	$(PY) manage.py compilemessages -l fr --ignore '.venv/*'
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules secretariat/static/vendor var/static

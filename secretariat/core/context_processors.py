@@ -1,0 +1,11 @@
+from django.conf import settings
+
+from secretariat.core.navigation import areas_for
+
+
+def shell(request) -> dict:
+    user = getattr(request, "user", None)
+    return {
+        "nav_areas": areas_for(user) if user is not None and user.is_authenticated else [],
+        "inactivity_seconds": int(settings.INACTIVITY_TIMEOUT.total_seconds()),
+    }

@@ -1,0 +1,302 @@
+"""Create the demo structure "Maison de santé des Tilleuls" with synthetic people only.
+
+Every person is invented: names drawn from lists of common French names, identifiers
+built with valid check keys on made-up bodies. Running it twice changes nothing, and it
+refuses to run on a database holding real structures.
+"""
+
+import random
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+from django.apps import apps
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from stdnum import luhn
+
+from secretariat.core.models import (
+    CareTeam,
+    OpeningHours,
+    Practitioner,
+    Service,
+    Site,
+    Structure,
+    User,
+)
+from secretariat.core.roles import Role
+
+# core sits below patients: the demo reaches the patient model through the app registry
+# rather than an import, so core's code never depends on the apps built on it.
+Patient = apps.get_model("patients", "Patient")
+
+DEMO_NAME = "Maison de santé des Tilleuls"
+DEMO_PASSWORD = "demo"  # noqa: S105 (synthetic demo accounts, printed on start-up)
+PATIENT_COUNT = 300
+SEED = 2026
+
+
+def with_luhn_key(body: str) -> str:
+    return body + luhn.calc_check_digit(body)
+
+
+# Made-up bodies; the keys are computed so that the numbers pass the same checks as real ones.
+FINESS = with_luhn_key("69099901")
+SIREN = with_luhn_key("90099901")
+SIRET = with_luhn_key(SIREN + "0001")
+
+WEEKDAYS = [OpeningHours.Weekday.MONDAY, OpeningHours.Weekday.TUESDAY, OpeningHours.Weekday.WEDNESDAY,
+            OpeningHours.Weekday.THURSDAY, OpeningHours.Weekday.FRIDAY]
+
+SURNAMES = [
+    "MARTIN", "BERNARDIN", "DUBOIS", "THOMAS", "ROBERT", "RICHARD", "PETITJEAN", "DURAND", "LEFÈVRE",
+    "MICHEL", "GARCIA", "DAVID", "BERTRAND", "ROUSSEAU", "VINCENT", "FOURNIER", "MOREL", "GIRARD",
+    "ANDRÉ", "MERCIER", "DUPONT", "LAMBERTIN", "BONNET", "FRANÇOIS", "MARTINEZ", "LEGRAND", "GAUTHIER",
+    "PERRIN", "ROUSSEL", "MATHIEU", "CLÉMENT", "GAILLARD", "BRUN", "BARBIER", "ARNAUD", "MARCHAND",
+    "DUFOUR", "BLANCHARD", "GUÉRIN", "BOYER", "CHEVALIER", "MARTIN-DUBOIS",
+    "N'DIAYE", "DIALLO", "BENALI", "NGUYEN", "HADJ-AHMED", "D'ALMEIDA", "DE LA FONTAINE", "LE GALL",
+    "LE ROUX", "KERGOAT", "ETCHEVERRY", "OLIVIER", "PÉRIER", "BÉRANGER", "MÉNARD", "CHAUVIN",
+    "COLLIN", "RENAUD", "SCHMITT", "MEYER", "MULLER", "FERREIRA", "DA SILVA", "TRAORÉ", "KHELIFI",
+    "AUBERT", "LÉGER", "CÔTÉ", "L'HERMITTE", "SAINT-JUST", "DUMONT-LAURENT",
+]
+
+FEMALE_FIRST_NAMES = [
+    "Marie", "Nathalie", "Isabelle", "Sylvie", "Catherine", "Françoise", "Monique", "Christine",
+    "Sophie", "Céline", "Émilie", "Aurélie", "Julie", "Camille", "Léa", "Chloé", "Manon", "Inès",
+    "Éloïse", "Zoé", "Anaïs", "Hélène", "Gisèle", "Josiane", "Geneviève", "Marie-Claire",
+    "Anne-Sophie", "Marie-Thérèse", "Fatima", "Aïcha", "Awa", "Mélanie", "Clémence", "Margaux",
+    "Jeanne", "Louise", "Agnès", "Brigitte", "Odette", "Noémie", "Maëlys", "Lucie", "Lan",
+]
+MALE_FIRST_NAMES = [
+    "Jean", "Pierre", "Michel", "André", "Philippe", "Alain", "Bernard", "Jacques", "Daniel",
+    "Christophe", "Stéphane", "Nicolas", "Julien", "Thomas", "Lucas", "Hugo", "Théo", "Nathan",
+    "Louis", "Gabriel", "Raphaël", "Mathéo", "Noé", "Jean-Pierre", "Jean-Claude", "Jean-Marc",
+    "Pierre-Yves", "François", "Gérard", "René", "Hervé", "Loïc", "Yannick", "Mohamed", "Karim",
+    "Youssef", "Mamadou", "Moussa", "Antoine", "Benoît", "Jérôme", "Cédric", "Maël", "Kévin",
+]
+
+# Real COG codes: communes (current code) and countries (99 + INSEE country code).
+BIRTHPLACES_IN_FRANCE = ["69123", "69123", "69123", "69266", "69266", "69029", "75056", "13055",
+                         "33063", "59350", "31555", "69259", "38185", "42218"]
+BIRTHPLACES_ABROAD = ["99350", "99352", "99109", "99134", "99351", "99139", "99127"]
+
+# Fictitious ranges the ARCEP sets aside for works of fiction (plan national de numérotation,
+# décision 2018-0881 annex): unverified here, so only used for the demo.
+FICTION_MOBILE_PREFIX = "06 39 98"
+FICTION_LANDLINE_PREFIX = "04 65 71"
+
+
+@dataclass(frozen=True)
+class StaffAccount:
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+    description: str
+
+
+STAFF = [
+    StaffAccount("secretaire", "Nathalie", "Petit", Role.SECRETARY,
+                 "secrétaire médicale, travaille pour tous les praticiens"),
+    StaffAccount("secretaire2", "Camille", "Roux", Role.SECRETARY,
+                 "secrétaire médicale, cardiologie et imagerie"),
+    StaffAccount("accueil", "Lucas", "Fontaine", Role.RECEPTION, "agent d'accueil"),
+    StaffAccount("coordination", "Isabelle", "Garnier", Role.COORDINATOR,
+                 "coordinatrice (administration, journal d'audit)"),
+    StaffAccount("comptable", "Marc", "Lambert", Role.ACCOUNTANT, "comptable"),
+    StaffAccount("dr.bernard", "Hélène", "Bernard", Role.PRACTITIONER, "médecin généraliste"),
+    StaffAccount("dr.haddad", "Karim", "Haddad", Role.PRACTITIONER, "cardiologue"),
+]
+
+
+class Command(BaseCommand):
+    help = "Crée la structure de démonstration « Maison de santé des Tilleuls » (personnes fictives)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty", action="store_true",
+            help="Ne fait rien si la base contient déjà une structure (utilisé au démarrage).",
+        )
+
+    def handle(self, *args, if_empty: bool = False, **options):
+        with transaction.atomic():
+            if if_empty and Structure.objects.exists():
+                self.stdout.write("La base contient déjà une structure : démonstration non créée.")
+                return
+            if Structure.objects.filter(is_demo=False).exists():
+                raise CommandError("La base contient des données réelles : seed_demo refuse de s'exécuter.")
+            if Structure.objects.filter(name=DEMO_NAME, is_demo=True).exists():
+                self.stdout.write(f"La structure de démonstration « {DEMO_NAME} » existe déjà : rien à faire.")
+                return
+            counts = self._create_demo()
+        self._print_summary(counts)
+
+    # --- creation -------------------------------------------------------------------------
+
+    def _create_demo(self) -> dict[str, int]:
+        structure = Structure.objects.create(
+            name=DEMO_NAME, kind=Structure.Kind.MSP, finess=FINESS, siret=SIRET, is_demo=True,
+        )
+        centre = Site.objects.create(
+            structure=structure, name="Site Centre", address="12 rue des Tilleuls",
+            postal_code="69100", city="Villeurbanne", phone=f"{FICTION_LANDLINE_PREFIX} 10 00",
+        )
+        coteaux = Site.objects.create(
+            structure=structure, name="Site des Coteaux", address="4 allée des Coteaux",
+            postal_code="69500", city="Bron", phone=f"{FICTION_LANDLINE_PREFIX} 20 00",
+        )
+        self._create_opening_hours(centre, saturday=True)
+        self._create_opening_hours(coteaux, saturday=False)
+
+        general, cardiology, imaging, physio = (
+            Service.objects.create(structure=structure, site=site, name=name)
+            for name, site in [
+                ("Médecine générale", centre), ("Cardiologie", centre),
+                ("Imagerie médicale", coteaux), ("Kinésithérapie", coteaux),
+            ]
+        )
+
+        users = {account.username: self._create_user(structure, account) for account in STAFF}
+
+        bernard = self._create_practitioner(
+            structure, "Dr", "Hélène", "Bernard", "1009990001", "Médecine générale",
+            Practitioner.ConventionSector.SECTOR_1, "helene.bernard@medecin.mssante.fr",
+            user=users["dr.bernard"], sites=[centre], services=[general],
+        )
+        haddad = self._create_practitioner(
+            structure, "Dr", "Karim", "Haddad", "1009990002", "Cardiologie et maladies vasculaires",
+            Practitioner.ConventionSector.OPTAM, "karim.haddad@medecin.mssante.fr",
+            user=users["dr.haddad"], sites=[centre], services=[cardiology],
+        )
+        leroy = self._create_practitioner(
+            structure, "Dr", "Sophie", "Leroy", "1009990003", "Radiodiagnostic et imagerie médicale",
+            Practitioner.ConventionSector.SECTOR_1, "sophie.leroy@medecin.mssante.fr",
+            sites=[coteaux], services=[imaging],
+        )
+        moreau = self._create_practitioner(
+            structure, "M.", "Julien", "Moreau", "1009990004", "Masseur-kinésithérapeute",
+            Practitioner.ConventionSector.SECTOR_1, "julien.moreau@kine.mssante.fr",
+            sites=[centre, coteaux], services=[physio],
+        )
+
+        everyone = [users["secretaire"], users["accueil"]]
+        teams = {
+            "general": self._create_team(structure, "Médecine générale", bernard, general, everyone),
+            "cardiology": self._create_team(structure, "Cardiologie", haddad, cardiology,
+                                            [*everyone, users["secretaire2"]]),
+            "imaging": self._create_team(structure, "Imagerie", leroy, imaging,
+                                         [*everyone, users["secretaire2"]]),
+            "physio": self._create_team(structure, "Kinésithérapie", moreau, physio, everyone),
+        }
+        patients = self._create_patients(structure, teams)
+        return {"sites": 2, "services": 4, "practitioners": 4, "users": len(users),
+                "care_teams": len(teams), "patients": patients}
+
+    def _create_opening_hours(self, site: Site, *, saturday: bool) -> None:
+        periods = [
+            OpeningHours(site=site, weekday=day, opens_at=opens, closes_at=closes)
+            for day in WEEKDAYS
+            for opens, closes in [(time(8), time(12, 30)), (time(13, 30), time(19))]
+        ]
+        if saturday:
+            periods.append(OpeningHours(site=site, weekday=OpeningHours.Weekday.SATURDAY,
+                                        opens_at=time(8, 30), closes_at=time(12)))
+        OpeningHours.objects.bulk_create(periods)
+
+    def _create_user(self, structure: Structure, account: StaffAccount) -> User:
+        user = User(
+            username=account.username, first_name=account.first_name, last_name=account.last_name,
+            email=f"{_ascii_slug(account.first_name)}.{_ascii_slug(account.last_name)}@tilleuls.example",
+            role=account.role, structure=structure,
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        return user
+
+    def _create_practitioner(self, structure, title, first_name, last_name, rpps_body, specialty,
+                             sector, mssante, *, sites, services, user=None) -> Practitioner:
+        practitioner = Practitioner.objects.create(
+            structure=structure, user=user, title=title, first_name=first_name, last_name=last_name,
+            rpps=with_luhn_key(rpps_body), specialty=specialty, convention_sector=sector,
+            mssante_address=mssante,
+        )
+        practitioner.sites.set(sites)
+        practitioner.services.set(services)
+        return practitioner
+
+    def _create_team(self, structure, name, practitioner, service, members) -> CareTeam:
+        team = CareTeam.objects.create(structure=structure, name=name)
+        team.practitioners.set([practitioner])
+        team.services.set([service])
+        team.members.set(members)
+        return team
+
+    def _create_patients(self, structure: Structure, teams: dict[str, CareTeam]) -> int:
+        rng = random.Random(SEED)
+        patients = [_synthetic_patient(rng, structure) for _ in range(PATIENT_COUNT)]
+        created = Patient.objects.bulk_create(patients)
+        # General practice follows most patients; specialists a share of them.
+        team_keys, weights = ["general", "cardiology", "imaging", "physio"], [6, 2, 2, 2]
+        through = Patient.care_teams.through
+        links = []
+        for patient in created:
+            chosen = {rng.choices(team_keys, weights)[0] for _ in range(rng.choice([1, 1, 2]))}
+            links.extend(through(patient_id=patient.pk, careteam_id=teams[key].pk) for key in sorted(chosen))
+        through.objects.bulk_create(links)
+        return len(created)
+
+    # --- output ---------------------------------------------------------------------------
+
+    def _print_summary(self, counts: dict[str, int]) -> None:
+        self.stdout.write(self.style.SUCCESS(f"Structure de démonstration « {DEMO_NAME} » créée :"))
+        self.stdout.write(
+            f"  {counts['sites']} sites, {counts['services']} services, "
+            f"{counts['practitioners']} praticiens, {counts['care_teams']} équipes de soins, "
+            f"{counts['users']} comptes, {counts['patients']} patients fictifs."
+        )
+        self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
+        for account in STAFF:
+            self.stdout.write(f"  {account.username:<14} {account.description}")
+
+
+def _synthetic_patient(rng: random.Random, structure: Structure) -> Patient:
+    sex = rng.choice([Patient.Sex.FEMALE, Patient.Sex.MALE])
+    names = FEMALE_FIRST_NAMES if sex == Patient.Sex.FEMALE else MALE_FIRST_NAMES
+    first_names = rng.sample(names, rng.choice([1, 2, 2, 3]))
+    birth_name = rng.choice(SURNAMES)
+    birth_date = date(1930, 1, 1) + timedelta(days=rng.randrange((date(2024, 12, 31) - date(1930, 1, 1)).days + 1))
+    age = (date(2026, 1, 1) - birth_date).days // 365
+
+    used_name = ""
+    if sex == Patient.Sex.FEMALE and age >= 25 and rng.random() < 0.35:
+        used_name = rng.choice([name for name in SURNAMES if name != birth_name])
+    used_first_name = first_names[1] if len(first_names) > 1 and rng.random() < 0.05 else ""
+
+    status = rng.choices(
+        [Patient.IdentityStatus.PROVISIONAL, Patient.IdentityStatus.VALIDATED,
+         Patient.IdentityStatus.QUALIFIED, Patient.IdentityStatus.RETRIEVED],
+        weights=[40, 40, 15, 5],
+    )[0]
+    abroad = rng.random() < 0.12
+    birthplace = rng.choice(BIRTHPLACES_ABROAD if abroad else BIRTHPLACES_IN_FRANCE)
+
+    phone = ""
+    if rng.random() < 0.85:
+        prefix = FICTION_MOBILE_PREFIX if rng.random() < 0.8 else FICTION_LANDLINE_PREFIX
+        phone = f"{prefix} {rng.randrange(100):02d} {rng.randrange(100):02d}"
+    email = ""
+    if age >= 16 and rng.random() < 0.5:
+        email = f"{_ascii_slug(first_names[0])}.{_ascii_slug(used_name or birth_name)}{rng.randrange(100)}@example.org"
+
+    return Patient(
+        structure=structure, birth_name=birth_name, birth_first_names=" ".join(first_names),
+        first_birth_first_name=first_names[0], birth_date=birth_date, sex=sex,
+        birthplace_code=birthplace, used_name=used_name, used_first_name=used_first_name,
+        identity_status=status, phone=phone, email=email,
+    )
+
+
+def _ascii_slug(text: str) -> str:
+    """Lower-case ASCII for e-mail addresses: "Hélène" → "helene", "N'DIAYE" → "ndiaye"."""
+    plain = unicodedata.normalize("NFKD", text.replace("Œ", "OE").replace("œ", "oe"))
+    return "".join(char for char in plain.lower() if char.isascii() and char.isalnum())

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PatientsConfig(AppConfig):
+    name = "secretariat.patients"
+    label = "patients"
+    verbose_name = _("Patients")
+
+    def ready(self) -> None:
+        # Importing registers the audit codes and the global search provider.
+        from secretariat.patients import audit, search  # noqa: F401

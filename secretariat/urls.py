@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from secretariat.core import api
+
+urlpatterns = [
+    path("", include("secretariat.core.urls")),
+    path("patients/", include("secretariat.patients.urls")),
+    path("api/v1/", include(api.urlpatterns)),
+    path("django-admin/", admin.site.urls),
+]
+
+handler403 = "secretariat.core.views.shell.permission_denied"
+handler404 = "secretariat.core.views.shell.page_not_found"
+handler500 = "secretariat.core.views.shell.server_error"
