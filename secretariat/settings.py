@@ -202,6 +202,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise serves from the finders in development and warns when the root is absent.
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "secretariat" / "static"]
 WHITENOISE_USE_FINDERS = True
 STORAGES = {

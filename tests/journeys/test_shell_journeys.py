@@ -177,15 +177,6 @@ def test_coordinator_reaches_each_area_by_mouse_and_keyboard(live_server, person
     assert page.evaluate("document.activeElement.id") == "global-search"
 
 
-# The search answer is the whole search page, which has two #search-results (the topbar's empty
-# popover and the page's list): hx-select inserts both, getElementById then finds the empty one,
-# so ArrowDown has nothing to move to (and each new search adds one more box). Strict: this test
-# fails as soon as the search view answers htmx with the results alone; then drop the marker.
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="search popover gets two #search-results; arrow keys do not reach the hits",
-)
 def test_coordinator_finds_a_practitioner_from_the_keyboard(live_server, personas, page) -> None:
     log_in(page, live_server, "carole")
 

@@ -31,7 +31,9 @@ def home(request):
 def search(request):
     query = request.GET.get("q", "")
     groups = search_everything(request.user, query)
-    return render(request, "core/search.html", {
+    # The topbar popover asks with htmx and gets the hits alone; a plain GET gets the page.
+    template = "core/search.html#results" if request.htmx else "core/search.html"
+    return render(request, template, {
         "search_query": query, "groups": groups, "searched": len(query.strip()) >= 2,
     })
 
