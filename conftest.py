@@ -23,6 +23,12 @@ def _fast_and_quiet(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture
+def english(client):
+    """The client has chosen English with the language switch: messages asserted as msgids."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _huey_immediate():
     from huey.contrib.djhuey import HUEY

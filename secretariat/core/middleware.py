@@ -5,8 +5,11 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 
 from secretariat.core import audit
@@ -87,3 +90,17 @@ class AuditContextMiddleware:
             return self.get_response(request)
         finally:
             audit.reset_context(token)
+
+
+class FrenchFirstLocaleMiddleware(LocaleMiddleware):
+    """French unless the user chose another language with the switch (language cookie).
+
+    The browser's Accept-Language is ignored: a desk computer set up in English must still
+    show the French screens the team is trained on.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen and check_for_language(chosen) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -65,6 +65,30 @@ class Site(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def weekly_hours(self) -> list[tuple[str, str]]:
+        """Opening hours as a reader says them: ("Monday – Friday", "08:00–12:30, 13:30–19:00").
+
+        Consecutive days with the same periods are grouped; reads the prefetched periods.
+        """
+        by_day: dict[int, list[str]] = {}
+        for period in self.opening_hours.all():
+            by_day.setdefault(period.weekday, []).append(
+                f"{period.opens_at:%H:%M}–{period.closes_at:%H:%M}"
+            )
+        groups: list[list] = []  # [first day, last day, periods]
+        for day in sorted(by_day):
+            periods = ", ".join(by_day[day])
+            if groups and groups[-1][1] == day - 1 and groups[-1][2] == periods:
+                groups[-1][1] = day
+            else:
+                groups.append([day, day, periods])
+        label = OpeningHours.Weekday
+        return [
+            (str(label(first).label) if first == last
+             else f"{label(first).label} – {label(last).label}", periods)
+            for first, last, periods in groups
+        ]
+
 
 class OpeningHours(models.Model):
     """One opening period of a site on a weekday (several per day for a lunch break)."""

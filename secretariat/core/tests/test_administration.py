@@ -13,10 +13,7 @@ from secretariat.core.tests.factories import CareTeamFactory, UserFactory
 LOGIN_EVENT = "core.user_logged_in"
 
 
-@pytest.fixture(autouse=True)
-def _english(client):
-    # Messages are asserted in English (the msgids), whatever the French catalogue says.
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -15,9 +15,7 @@ PARIS = ZoneInfo("Europe/Paris")
 SEARCH = reverse("core:audit_search")
 
 
-@pytest.fixture(autouse=True)
-def _english(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def event(structure, *, at, action="core.user_changed", actor="alice", patient_id=None, **fields):

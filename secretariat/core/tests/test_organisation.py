@@ -144,3 +144,17 @@ def test_unchanged_save_writes_no_audit_row(personas):
     site = SiteFactory(structure=personas.structure)
     organisation.save_site(site, values={"city": site.city}, acting_user=personas.coordinator)
     assert AuditEvent.objects.filter(action="core.site_changed").exists() is False
+
+
+def test_weekly_hours_group_consecutive_days_with_the_same_periods(db, settings):
+    settings.LANGUAGE_CODE = "en"
+    site = SiteFactory()
+    for weekday in range(5):
+        OpeningHours.objects.create(site=site, weekday=weekday, opens_at=time(8), closes_at=time(12, 30))
+        OpeningHours.objects.create(site=site, weekday=weekday, opens_at=time(13, 30), closes_at=time(19))
+    OpeningHours.objects.create(site=site, weekday=5, opens_at=time(8, 30), closes_at=time(12))
+
+    assert site.weekly_hours() == [
+        ("Monday – Friday", "08:00–12:30, 13:30–19:00"),
+        ("Saturday", "08:30–12:00"),
+    ]

@@ -127,7 +127,7 @@ def test_if_empty_skips_any_existing_structure_quietly(db):
     before = counts()
     output = seed("--if-empty")
     assert counts() == before
-    assert "déjà une structure" in output
+    assert "Données existantes conservées" in output
 
 
 def test_if_empty_seeds_an_empty_database_then_skips(db):

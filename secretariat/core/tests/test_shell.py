@@ -92,3 +92,18 @@ def test_check_deploy_is_clean_with_production_settings(settings, capsys):
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     settings.SECRET_KEY = "k" * 10 + "production-secret-with-enough-entropy-0123456789-abcdefghijklmnop"
     call_command("check", "--deploy", "--fail-level", "WARNING")
+
+
+def test_screens_are_french_whatever_the_browser_asks(client, personas):
+    client.force_login(personas.secretary)
+    response = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.headers["Content-Language"] == "fr"
+    assert "Se déconnecter" in response.content.decode()
+
+
+def test_the_language_switch_gives_english(client, personas):
+    client.force_login(personas.secretary)
+    client.post(reverse("core:set_language"), {"language": "en", "next": "/"})
+    response = client.get(reverse("core:home"))
+    assert response.headers["Content-Language"] == "en"
+    assert "Log out" in response.content.decode()

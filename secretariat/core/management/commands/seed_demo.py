@@ -121,7 +121,7 @@ class Command(BaseCommand):
     def handle(self, *args, if_empty: bool = False, **options):
         with transaction.atomic():
             if if_empty and Structure.objects.exists():
-                self.stdout.write("La base contient déjà une structure : démonstration non créée.")
+                self.stdout.write("Données existantes conservées (démonstration non rechargée).")
                 return
             if Structure.objects.filter(is_demo=False).exists():
                 raise CommandError("La base contient des données réelles : seed_demo refuse de s'exécuter.")
@@ -129,7 +129,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"La structure de démonstration « {DEMO_NAME} » existe déjà : rien à faire.")
                 return
             counts = self._create_demo()
-        self._print_summary(counts)
+        # At start-up (--if-empty) bin/run prints the logins itself once the server is up.
+        self._print_summary(counts, with_logins=not if_empty)
 
     # --- creation -------------------------------------------------------------------------
 
@@ -247,13 +248,15 @@ class Command(BaseCommand):
 
     # --- output ---------------------------------------------------------------------------
 
-    def _print_summary(self, counts: dict[str, int]) -> None:
+    def _print_summary(self, counts: dict[str, int], *, with_logins: bool) -> None:
         self.stdout.write(self.style.SUCCESS(f"Structure de démonstration « {DEMO_NAME} » créée :"))
         self.stdout.write(
             f"  {counts['sites']} sites, {counts['services']} services, "
             f"{counts['practitioners']} praticiens, {counts['care_teams']} équipes de soins, "
             f"{counts['users']} comptes, {counts['patients']} patients fictifs."
         )
+        if not with_logins:
+            return
         self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
         for account in STAFF:
             self.stdout.write(f"  {account.username:<14} {account.description}")
