@@ -17,7 +17,7 @@ def make(**fields):
 
 
 def test_str_names_the_birth_identity():
-    assert str(make(used_name="Roux")) == "LEFÈVRE Éloïse (born 14/07/1962)"
+    assert str(make(used_name="Roux")) == "LEFÈVRE Éloïse (né(e) le 14/07/1962)"
 
 
 def test_display_name_prefers_the_used_names():
