@@ -143,6 +143,14 @@ LOGOUT_REDIRECT_URL = "core:login"
 REQUIRE_2FA = env_bool("SECRETARIAT_REQUIRE_2FA", True)
 OTP_TOTP_ISSUER = "Secretariat"
 
+# INS teleservice (INSi): the simulation answers until a real transport (CPS card or
+# establishment certificate, contract with the Assurance Maladie) is configured.
+SECRETARIAT_INSI_ADAPTER = env_str(
+    "SECRETARIAT_INSI_ADAPTER", "secretariat.patients.insi.simulation.SimulatedInsi"
+)
+# Test and demonstration INS (OIDs .10 and .11) are refused once this is false (production).
+SECRETARIAT_INSI_ALLOW_TEST_OIDS = env_bool("SECRETARIAT_INSI_ALLOW_TEST_OIDS", True)
+
 # Lockout after repeated failures, per username and address (django-axes).
 AXES_FAILURE_LIMIT = env_int("SECRETARIAT_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("SECRETARIAT_LOCKOUT_MINUTES", 15, minimum=1))

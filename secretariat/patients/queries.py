@@ -1,42 +1,161 @@
-"""Reads about patients beyond a plain filter."""
+"""Reads about patients beyond a plain filter: search and the anteriority search."""
 
-from datetime import date, datetime
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import date
 
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils import timezone
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from secretariat.patients.models import Patient
+from secretariat.patients.rules import matching
+from secretariat.patients.rules.dates import SearchTerms, parse_search_text
+from secretariat.patients.rules.keys import fold, phonetic_key
 
-NAME_FIELDS = ("birth_name", "used_name", "birth_first_names", "used_first_name")
+# Rows read from the database before ranking; enough for any sensible search.
+CANDIDATE_LIMIT = 200
+NAME_KEYS = ("birth_name_key", "used_name_key")
 
 
-def parse_birth_date(word: str) -> date | None:
-    """A date typed as DD/MM/YYYY, or None."""
-    try:
-        return datetime.strptime(word, "%d/%m/%Y").date()  # noqa: DTZ007 (a calendar date)
-    except ValueError:
-        return None
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    patient: Patient
+    match: matching.Match
+
+
+@dataclass(frozen=True)
+class Hit:
+    patient: Patient
+    score: float
+
+
+def as_identity(patient) -> matching.Identity:
+    """The traits the matcher compares, from a patient or from typed traits."""
+    return matching.Identity(
+        id=getattr(patient, "pk", None) or 0,
+        birth_name=patient.birth_name,
+        first_names=patient.birth_first_names,
+        birth_date=patient.birth_date,
+        sex=patient.sex,
+        used_name=patient.used_name,
+        used_first_name=patient.used_first_name,
+        birthplace_code=patient.birthplace_code,
+    )
+
+
+def _prefix(field: str, key: str) -> Q:
+    """``field`` starts with ``key``, in a form each database answers from its index.
+
+    Keys hold A–Z only. SQLite compares them bytewise, so a range is an index range scan;
+    PostgreSQL gets LIKE 'KEY%' through the varchar_pattern_ops index Django creates.
+    """
+    if connection.vendor == "sqlite":
+        return Q(**{f"{field}__gte": key, f"{field}__lt": key + "["})
+    return Q(**{f"{field}__startswith": key})
 
 
 def _word_condition(word: str) -> Q:
-    birth_date = parse_birth_date(word)
-    if birth_date is not None:
-        return Q(birth_date=birth_date)
-    # SQLite folds the case of ASCII letters only, so "lefèvre" would miss "LEFÈVRE":
-    # the upper- and title-cased spellings cover names written as on identity documents.
-    # Accent-insensitive and phonetic keys come with the full identity search.
+    key, sound = fold(word), phonetic_key(word)
+    if not key:
+        # A word without letters (an impossible date such as 31/02/1980) matches nobody.
+        return Q(pk__in=[])
     condition = Q()
-    for spelling in {word, word.upper(), word.title()}:
-        for field in NAME_FIELDS:
-            condition |= Q(**{f"{field}__icontains": spelling})
+    for field in (*NAME_KEYS, "first_name_key"):
+        condition |= _prefix(field, key)
+    if sound and len(key) >= 3:
+        condition |= Q(birth_name_sound=sound) | Q(used_name_sound=sound) | Q(first_name_sound=sound)
     return condition
 
 
-def patients_matching(patients: QuerySet[Patient], text: str) -> QuerySet[Patient]:
-    """Patients whose names contain every typed word (a DD/MM/YYYY word is the birth date)."""
-    words = text.split()
-    if not words:
-        return patients.none()
+def _typo_corrections(patients: QuerySet[Patient], word: str) -> list[str]:
+    """Name keys one or two edits away from a word nothing matched ("DUPNOT" → "DUPONT")."""
+    key = fold(word)
+    if len(key) < 4:
+        return []
+    vocabulary = set()
+    for field in NAME_KEYS:
+        vocabulary.update(
+            patients.filter(_prefix(field, key[:2])).values_list(field, flat=True).distinct()[:5000]
+        )
+    vocabulary.discard("")
+    found = process.extract(key, vocabulary, scorer=Levenshtein.distance, score_cutoff=2, limit=5)
+    return [name for name, _distance, _index in found]
+
+
+def _score(patient: Patient, terms: SearchTerms) -> float:
+    """Rank hits: exact name keys first, then sound-alikes; a matching birth date on top."""
+    names = [patient.birth_name_key, patient.used_name_key, *fold_words(patient.birth_first_names)]
+    score = 0.0
+    for word in terms.words:
+        key = fold(word)
+        best = max((1.0 if name == key else 0.9 if name.startswith(key) else 0.0) for name in names)
+        if best == 0.0:
+            best = max(Levenshtein.normalized_similarity(key, name) for name in names) * 0.8
+        score += best
+    if terms.birth_date and patient.birth_date == terms.birth_date:
+        score += 1.0
+    return score
+
+
+def fold_words(text: str) -> list[str]:
+    return [fold(word) for word in text.split()]
+
+
+def patients_matching(patients: QuerySet[Patient], text: str, *, today: date | None = None,
+                      limit: int = 50) -> list[Hit]:
+    """Patients matching what was typed in a search box, best first.
+
+    Names in any case, with or without accents, hyphens or apostrophes, sound-alike or one
+    typo away; a date of birth in the usual typed forms; an INS number; a phone number.
+    """
+    terms = parse_search_text(text, today=today or timezone.localdate())
+    if not (terms.words or terms.birth_date or terms.nir or terms.phone):
+        return []
     condition = Q()
-    for word in words[:10]:
-        condition &= _word_condition(word)
-    return patients.filter(condition)
+    if terms.birth_date:
+        condition &= Q(birth_date=terms.birth_date)
+    if terms.nir:
+        condition &= Q(ins_matricule__startswith=terms.nir[:13])
+    if terms.phone:
+        condition &= Q(phone=terms.phone)
+    word_conditions = [_word_condition(word) for word in terms.words]
+    candidates = list(patients.filter(condition, *word_conditions)[:CANDIDATE_LIMIT])
+    if not candidates and terms.words:
+        # Nothing matched as typed: allow one or two typos per name word, then ask again.
+        for index, word in enumerate(terms.words):
+            corrections = _typo_corrections(patients, word)
+            for field in NAME_KEYS:
+                word_conditions[index] |= Q(**{f"{field}__in": corrections})
+        candidates = list(patients.filter(condition, *word_conditions)[:CANDIDATE_LIMIT])
+    hits = sorted((Hit(patient, _score(patient, terms)) for patient in candidates),
+                  key=lambda hit: (-hit.score, hit.patient.birth_name, hit.patient.pk))
+    return hits[:limit]
+
+
+def anteriority_candidates(structure, identity) -> list[DuplicateCandidate]:
+    """Existing records that may be the same person, best first (RNIV recherche d'antériorité).
+
+    Starts from the birth date (and its usual mistakes: day and month swapped), then the
+    names' sounds, as the RNIV asks; the matcher grades each candidate.
+    """
+    born = identity.birth_date
+    dates = {born}
+    if born.day <= 12 and born.day != born.month:
+        with suppress(ValueError):
+            dates.add(born.replace(day=born.month, month=born.day))
+    sounds = {phonetic_key(identity.birth_name), phonetic_key(identity.used_name)} - {""}
+    near = Q(birth_date__in=dates) | (
+        (Q(birth_name_sound__in=sounds) | Q(used_name_sound__in=sounds))
+        & Q(birth_date__year__in=[born.year - 1, born.year, born.year + 1])
+    )
+    rows = Patient.objects.filter(near, structure=structure)[:CANDIDATE_LIMIT]
+    wanted = as_identity(identity)
+    found = []
+    for patient in rows:
+        match = matching.compare(wanted, as_identity(patient))
+        if match.grade != matching.Grade.CERTAINLY_NOT:
+            found.append(DuplicateCandidate(patient, match))
+    return sorted(found, key=lambda candidate: -candidate.match.score)[:10]

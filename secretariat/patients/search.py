@@ -12,13 +12,16 @@ from secretariat.patients.queries import patients_matching
 def patients_provider(user, text: str) -> SearchGroup | None:
     if not user.has_capability(Capability.VIEW_PATIENTS):
         return None
-    found = patients_matching(patients_for(user), text)[:MAX_HITS_PER_GROUP]
+    found = [hit.patient for hit in patients_matching(patients_for(user), text, limit=MAX_HITS_PER_GROUP)]
     return SearchGroup(
         label=_("Patients"),
         hits=[
             SearchHit(
                 title=patient.display_name,
-                detail=f"{patient.birth_date:%d/%m/%Y} · {patient.get_identity_status_display()}",
+                detail=_("%(birth_date)s · %(age)s y · %(status)s") % {
+                    "birth_date": f"{patient.birth_date:%d/%m/%Y}", "age": patient.age,
+                    "status": patient.get_identity_status_display(),
+                },
                 url=reverse("patients:detail", args=[patient.pk]),
             )
             for patient in found

@@ -25,7 +25,7 @@ def test_hit_shows_birth_date_and_status_and_links_to_the_file(personas, team_a_
     group = next(g for g in search_everything(personas.secretary, "awa") if g.label == "Patients")
     hit = group.hits[0]
     assert hit.url == reverse("patients:detail", args=[team_a_patient.pk])
-    assert hit.detail == "14/07/1962 · Identité provisoire"
+    assert hit.detail == f"14/07/1962 · {team_a_patient.age} ans · Identité provisoire"
 
 
 def test_global_search_returns_at_most_eight_patients(personas):

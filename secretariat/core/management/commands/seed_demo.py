@@ -5,14 +5,15 @@ built with valid check keys on made-up bodies. Running it twice changes nothing,
 refuses to run on a database holding real structures.
 """
 
-import random
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import time
+from importlib import import_module
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 from stdnum import luhn
 
 from secretariat.core.models import (
@@ -26,14 +27,8 @@ from secretariat.core.models import (
 )
 from secretariat.core.roles import Role
 
-# core sits below patients: the demo reaches the patient model through the app registry
-# rather than an import, so core's code never depends on the apps built on it.
-Patient = apps.get_model("patients", "Patient")
-
 DEMO_NAME = "Maison de santé des Tilleuls"
 DEMO_PASSWORD = "demo"  # noqa: S105 (synthetic demo accounts, printed on start-up)
-PATIENT_COUNT = 300
-SEED = 2026
 
 
 def with_luhn_key(body: str) -> str:
@@ -48,40 +43,6 @@ SIRET = with_luhn_key(SIREN + "0001")
 WEEKDAYS = [OpeningHours.Weekday.MONDAY, OpeningHours.Weekday.TUESDAY, OpeningHours.Weekday.WEDNESDAY,
             OpeningHours.Weekday.THURSDAY, OpeningHours.Weekday.FRIDAY]
 
-SURNAMES = [
-    "MARTIN", "BERNARDIN", "DUBOIS", "THOMAS", "ROBERT", "RICHARD", "PETITJEAN", "DURAND", "LEFÈVRE",
-    "MICHEL", "GARCIA", "DAVID", "BERTRAND", "ROUSSEAU", "VINCENT", "FOURNIER", "MOREL", "GIRARD",
-    "ANDRÉ", "MERCIER", "DUPONT", "LAMBERTIN", "BONNET", "FRANÇOIS", "MARTINEZ", "LEGRAND", "GAUTHIER",
-    "PERRIN", "ROUSSEL", "MATHIEU", "CLÉMENT", "GAILLARD", "BRUN", "BARBIER", "ARNAUD", "MARCHAND",
-    "DUFOUR", "BLANCHARD", "GUÉRIN", "BOYER", "CHEVALIER", "MARTIN-DUBOIS",
-    "N'DIAYE", "DIALLO", "BENALI", "NGUYEN", "HADJ-AHMED", "D'ALMEIDA", "DE LA FONTAINE", "LE GALL",
-    "LE ROUX", "KERGOAT", "ETCHEVERRY", "OLIVIER", "PÉRIER", "BÉRANGER", "MÉNARD", "CHAUVIN",
-    "COLLIN", "RENAUD", "SCHMITT", "MEYER", "MULLER", "FERREIRA", "DA SILVA", "TRAORÉ", "KHELIFI",
-    "AUBERT", "LÉGER", "CÔTÉ", "L'HERMITTE", "SAINT-JUST", "DUMONT-LAURENT",
-]
-
-FEMALE_FIRST_NAMES = [
-    "Marie", "Nathalie", "Isabelle", "Sylvie", "Catherine", "Françoise", "Monique", "Christine",
-    "Sophie", "Céline", "Émilie", "Aurélie", "Julie", "Camille", "Léa", "Chloé", "Manon", "Inès",
-    "Éloïse", "Zoé", "Anaïs", "Hélène", "Gisèle", "Josiane", "Geneviève", "Marie-Claire",
-    "Anne-Sophie", "Marie-Thérèse", "Fatima", "Aïcha", "Awa", "Mélanie", "Clémence", "Margaux",
-    "Jeanne", "Louise", "Agnès", "Brigitte", "Odette", "Noémie", "Maëlys", "Lucie", "Lan",
-]
-MALE_FIRST_NAMES = [
-    "Jean", "Pierre", "Michel", "André", "Philippe", "Alain", "Bernard", "Jacques", "Daniel",
-    "Christophe", "Stéphane", "Nicolas", "Julien", "Thomas", "Lucas", "Hugo", "Théo", "Nathan",
-    "Louis", "Gabriel", "Raphaël", "Mathéo", "Noé", "Jean-Pierre", "Jean-Claude", "Jean-Marc",
-    "Pierre-Yves", "François", "Gérard", "René", "Hervé", "Loïc", "Yannick", "Mohamed", "Karim",
-    "Youssef", "Mamadou", "Moussa", "Antoine", "Benoît", "Jérôme", "Cédric", "Maël", "Kévin",
-]
-
-# Real COG codes: communes (current code) and countries (99 + INSEE country code).
-BIRTHPLACES_IN_FRANCE = ["69123", "69123", "69123", "69266", "69266", "69029", "75056", "13055",
-                         "33063", "59350", "31555", "69259", "38185", "42218"]
-BIRTHPLACES_ABROAD = ["99350", "99352", "99109", "99134", "99351", "99139", "99127"]
-
-# Fictitious ranges the ARCEP sets aside for works of fiction (plan national de numérotation,
-# décision 2018-0881 annex): unverified here, so only used for the demo.
 FICTION_MOBILE_PREFIX = "06 39 98"
 FICTION_LANDLINE_PREFIX = "04 65 71"
 
@@ -189,7 +150,12 @@ class Command(BaseCommand):
                                          [*everyone, users["secretaire2"]]),
             "physio": self._create_team(structure, "Kinésithérapie", moreau, physio, everyone),
         }
-        patients = self._create_patients(structure, teams)
+        # Each app built on core adds its own demo data (patients, later appointments…).
+        patients = 0
+        for config in apps.get_app_configs():
+            if module_has_submodule(config.module, "demo"):
+                demo = import_module(f"{config.name}.demo")
+                patients += demo.seed(structure, teams=teams, users=users).get("patients", 0)
         return {"sites": 2, "services": 4, "practitioners": 4, "users": len(users),
                 "care_teams": len(teams), "patients": patients}
 
@@ -232,20 +198,6 @@ class Command(BaseCommand):
         team.members.set(members)
         return team
 
-    def _create_patients(self, structure: Structure, teams: dict[str, CareTeam]) -> int:
-        rng = random.Random(SEED)
-        patients = [_synthetic_patient(rng, structure) for _ in range(PATIENT_COUNT)]
-        created = Patient.objects.bulk_create(patients)
-        # General practice follows most patients; specialists a share of them.
-        team_keys, weights = ["general", "cardiology", "imaging", "physio"], [6, 2, 2, 2]
-        through = Patient.care_teams.through
-        links = []
-        for patient in created:
-            chosen = {rng.choices(team_keys, weights)[0] for _ in range(rng.choice([1, 1, 2]))}
-            links.extend(through(patient_id=patient.pk, careteam_id=teams[key].pk) for key in sorted(chosen))
-        through.objects.bulk_create(links)
-        return len(created)
-
     # --- output ---------------------------------------------------------------------------
 
     def _print_summary(self, counts: dict[str, int], *, with_logins: bool) -> None:
@@ -260,43 +212,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
         for account in STAFF:
             self.stdout.write(f"  {account.username:<14} {account.description}")
-
-
-def _synthetic_patient(rng: random.Random, structure: Structure) -> Patient:
-    sex = rng.choice([Patient.Sex.FEMALE, Patient.Sex.MALE])
-    names = FEMALE_FIRST_NAMES if sex == Patient.Sex.FEMALE else MALE_FIRST_NAMES
-    first_names = rng.sample(names, rng.choice([1, 2, 2, 3]))
-    birth_name = rng.choice(SURNAMES)
-    birth_date = date(1930, 1, 1) + timedelta(days=rng.randrange((date(2024, 12, 31) - date(1930, 1, 1)).days + 1))
-    age = (date(2026, 1, 1) - birth_date).days // 365
-
-    used_name = ""
-    if sex == Patient.Sex.FEMALE and age >= 25 and rng.random() < 0.35:
-        used_name = rng.choice([name for name in SURNAMES if name != birth_name])
-    used_first_name = first_names[1] if len(first_names) > 1 and rng.random() < 0.05 else ""
-
-    status = rng.choices(
-        [Patient.IdentityStatus.PROVISIONAL, Patient.IdentityStatus.VALIDATED,
-         Patient.IdentityStatus.QUALIFIED, Patient.IdentityStatus.RETRIEVED],
-        weights=[40, 40, 15, 5],
-    )[0]
-    abroad = rng.random() < 0.12
-    birthplace = rng.choice(BIRTHPLACES_ABROAD if abroad else BIRTHPLACES_IN_FRANCE)
-
-    phone = ""
-    if rng.random() < 0.85:
-        prefix = FICTION_MOBILE_PREFIX if rng.random() < 0.8 else FICTION_LANDLINE_PREFIX
-        phone = f"{prefix} {rng.randrange(100):02d} {rng.randrange(100):02d}"
-    email = ""
-    if age >= 16 and rng.random() < 0.5:
-        email = f"{_ascii_slug(first_names[0])}.{_ascii_slug(used_name or birth_name)}{rng.randrange(100)}@example.org"
-
-    return Patient(
-        structure=structure, birth_name=birth_name, birth_first_names=" ".join(first_names),
-        first_birth_first_name=first_names[0], birth_date=birth_date, sex=sex,
-        birthplace_code=birthplace, used_name=used_name, used_first_name=used_first_name,
-        identity_status=status, phone=phone, email=email,
-    )
 
 
 def _ascii_slug(text: str) -> str:

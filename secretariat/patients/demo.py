@@ -1,0 +1,125 @@
+"""Demo patients for ``manage.py seed_demo``: invented people with coherent identities.
+
+Names come from lists of common names (never real persons), are written under the RNIV rules
+like any typed identity, and each status carries what it needs: the document check of a
+validated identity, the simulated INS of a retrieved one (demonstration OID).
+"""
+
+import random
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from secretariat.patients.insi import OID_INS_NIR_DEMO, InsiTraits
+from secretariat.patients.insi.simulation import simulated_matricule
+from secretariat.patients.models import Patient
+from secretariat.patients.models.identity import IdentityDocument
+from secretariat.patients.rules import names
+from secretariat.patients.rules.status import status_for
+
+PATIENT_COUNT = 300
+SEED = 2026
+# Fictitious ranges the ARCEP sets aside for works of fiction (plan national de numérotation,
+# décision 2018-0881 annex): unverified here, so only used for the demo.
+FICTION_MOBILE_PREFIX = "063998"
+FICTION_LANDLINE_PREFIX = "046571"
+
+SURNAMES = [
+    "MARTIN", "BERNARDIN", "DUBOIS", "THOMAS", "ROBERT", "RICHARD", "PETITJEAN", "DURAND", "LEFÈVRE",
+    "MICHEL", "GARCIA", "DAVID", "BERTRAND", "ROUSSEAU", "VINCENT", "FOURNIER", "MOREL", "GIRARD",
+    "ANDRÉ", "MERCIER", "DUPONT", "LAMBERTIN", "BONNET", "FRANÇOIS", "MARTINEZ", "LEGRAND", "GAUTHIER",
+    "PERRIN", "ROUSSEL", "MATHIEU", "CLÉMENT", "GAILLARD", "BRUN", "BARBIER", "ARNAUD", "MARCHAND",
+    "DUFOUR", "BLANCHARD", "GUÉRIN", "BOYER", "CHEVALIER", "MARTIN-DUBOIS",
+    "N'DIAYE", "DIALLO", "BENALI", "NGUYEN", "HADJ-AHMED", "D'ALMEIDA", "DE LA FONTAINE", "LE GALL",
+    "LE ROUX", "KERGOAT", "ETCHEVERRY", "OLIVIER", "PÉRIER", "BÉRANGER", "MÉNARD", "CHAUVIN",
+    "COLLIN", "RENAUD", "SCHMITT", "MEYER", "MULLER", "FERREIRA", "DA SILVA", "TRAORÉ", "KHELIFI",
+    "AUBERT", "LÉGER", "CÔTÉ", "L'HERMITTE", "SAINT-JUST", "DUMONT-LAURENT",
+]
+
+FEMALE_FIRST_NAMES = [
+    "Marie", "Nathalie", "Isabelle", "Sylvie", "Catherine", "Françoise", "Monique", "Christine",
+    "Sophie", "Céline", "Émilie", "Aurélie", "Julie", "Camille", "Léa", "Chloé", "Manon", "Inès",
+    "Éloïse", "Zoé", "Anaïs", "Hélène", "Gisèle", "Josiane", "Geneviève", "Marie-Claire",
+    "Anne-Sophie", "Marie-Thérèse", "Fatima", "Aïcha", "Awa", "Mélanie", "Clémence", "Margaux",
+    "Jeanne", "Louise", "Agnès", "Brigitte", "Odette", "Noémie", "Maëlys", "Lucie", "Lan",
+]
+MALE_FIRST_NAMES = [
+    "Jean", "Pierre", "Michel", "André", "Philippe", "Alain", "Bernard", "Jacques", "Daniel",
+    "Christophe", "Stéphane", "Nicolas", "Julien", "Thomas", "Lucas", "Hugo", "Théo", "Nathan",
+    "Louis", "Gabriel", "Raphaël", "Mathéo", "Noé", "Jean-Pierre", "Jean-Claude", "Jean-Marc",
+    "Pierre-Yves", "François", "Gérard", "René", "Hervé", "Loïc", "Yannick", "Mohamed", "Karim",
+    "Youssef", "Mamadou", "Moussa", "Antoine", "Benoît", "Jérôme", "Cédric", "Maël", "Kévin",
+]
+
+# Real COG codes: communes (current code) and countries (99 + INSEE country code).
+BIRTHPLACES_IN_FRANCE = ["69123", "69123", "69123", "69266", "69266", "69029", "75056", "13055",
+                         "33063", "59350", "31555", "69259", "38185", "42218"]
+BIRTHPLACES_ABROAD = ["99350", "99352", "99109", "99134", "99351", "99139", "99127"]
+
+# Fictitious ranges the ARCEP sets aside for works of fiction (plan national de numérotation,
+# décision 2018-0881 annex): unverified here, so only used for the demo.
+
+
+def seed(structure, *, teams: dict, users: dict) -> dict[str, int]:
+    rng = random.Random(SEED)
+    checked_by = users["accueil"]
+    patients = [_synthetic_patient(rng, structure, checked_by) for _ in range(PATIENT_COUNT)]
+    for patient in patients:
+        patient.refresh_search_keys()  # bulk_create does not call save()
+    created = Patient.objects.bulk_create(patients)
+    # General practice follows most patients; specialists a share of them.
+    team_keys, weights = ["general", "cardiology", "imaging", "physio"], [6, 2, 2, 2]
+    through = Patient.care_teams.through
+    links = []
+    for patient in created:
+        chosen = {rng.choices(team_keys, weights)[0] for _ in range(rng.choice([1, 1, 2]))}
+        links.extend(through(patient_id=patient.pk, careteam_id=teams[key].pk) for key in sorted(chosen))
+    through.objects.bulk_create(links)
+    return {"patients": len(created)}
+
+
+def _synthetic_patient(rng: random.Random, structure, checked_by) -> Patient:
+    sex = rng.choice([Patient.Sex.FEMALE, Patient.Sex.MALE])
+    first_name_pool = FEMALE_FIRST_NAMES if sex == Patient.Sex.FEMALE else MALE_FIRST_NAMES
+    first_names = names.normalise_first_names(" ".join(rng.sample(first_name_pool, rng.choice([1, 2, 2, 3]))))
+    birth_name = names.normalise_birth_name(rng.choice(SURNAMES))
+    birth_date = date(1930, 1, 1) + timedelta(days=rng.randrange((date(2024, 12, 31) - date(1930, 1, 1)).days + 1))
+    age = (date(2026, 1, 1) - birth_date).days // 365
+
+    used_name = ""
+    if sex == Patient.Sex.FEMALE and age >= 25 and rng.random() < 0.35:
+        used_name = names.normalise_used_name(rng.choice([name for name in SURNAMES if name != birth_name]))
+    listed = first_names.split()
+    used_first_name = listed[1] if len(listed) > 1 and rng.random() < 0.05 else ""
+    birthplace = rng.choice(BIRTHPLACES_ABROAD if rng.random() < 0.12 else BIRTHPLACES_IN_FRANCE)
+
+    phone = ""
+    if rng.random() < 0.85:
+        prefix = FICTION_MOBILE_PREFIX if rng.random() < 0.8 else FICTION_LANDLINE_PREFIX
+        phone = f"{prefix}{rng.randrange(100):02d}{rng.randrange(100):02d}"
+    email = ""
+    if age >= 16 and rng.random() < 0.5:
+        email = f"{first_names.split()[0].lower()}.{(used_name or birth_name).lower()}{rng.randrange(100)}@example.org"
+        email = "".join(char for char in email if char.isalnum() or char in ".@")
+
+    patient = Patient(
+        structure=structure, birth_name=birth_name, birth_first_names=first_names,
+        first_birth_first_name=names.first_of(first_names), birth_date=birth_date, sex=sex,
+        birthplace_code=birthplace, used_name=used_name, used_first_name=used_first_name,
+        phone=phone, email=email,
+    )
+    # About 40 % provisional, 40 % validated, 15 % qualified, 5 % retrieved.
+    draw = rng.random()
+    document_checked, ins_retrieved = draw >= 0.40 and draw < 0.95, draw >= 0.80
+    now = timezone.now()
+    if document_checked:
+        patient.document_type = rng.choice([IdentityDocument.NATIONAL_ID_CARD, IdentityDocument.PASSPORT,
+                                            IdentityDocument.RESIDENCE_PERMIT])
+        patient.document_checked_by, patient.document_checked_at = checked_by, now
+    if ins_retrieved:
+        traits = InsiTraits(birth_name=birth_name, first_names=first_names, sex=sex,
+                            birth_date=birth_date, birthplace_code=birthplace)
+        patient.ins_matricule, patient.ins_oid = simulated_matricule(traits), OID_INS_NIR_DEMO
+        patient.ins_retrieved_at = now
+    patient.identity_status = status_for(ins_retrieved=ins_retrieved, document_checked=document_checked)
+    return patient

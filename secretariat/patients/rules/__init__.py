@@ -1,0 +1,1 @@
+"""Pure functions applying identity and regulatory rules (no ORM, no models)."""

@@ -1,0 +1,352 @@
+"""Candidate duplicates (doublons) between patient identities: pure comparison and blocking.
+
+french-rules.md §1.7: a doublon is one person with two records; the application never merges on
+its own, it proposes candidates to the identitovigilance role. This module grades a pair of
+identities with the FHIR match-grade values (certain, probable, possible, certainly-not) and
+explains why, so a person can decide.
+
+The comparison rests on three pillars of the traits stricts: family name, first names and birth
+date. Each pillar is graded exact / near (one of the known entry errors: typo, accents, names
+inverted, used name typed as birth name, missing second first name, day and month swapped, one
+digit of the year…) / weak / different. A pair is worth a look only when every pillar is at
+least near: a twin differs by first names, a parent or a namesake by birth date, and no sum of
+agreeing traits may outweigh that. Sex, birthplace and NIR confirm or contradict.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from enum import IntEnum, StrEnum
+from functools import lru_cache
+from math import log2
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+from rapidfuzz.distance import OSA, JaroWinkler
+from stdnum.fr import nir as stdnum_nir
+
+from secretariat.patients.rules.keys import fold, name_tokens, phonetic_key, significant_tokens
+
+
+@dataclass(frozen=True)
+class Identity:
+    id: int
+    birth_name: str
+    first_names: str  # the list of birth first names, space separated
+    birth_date: date
+    sex: str  # "F", "M" or "I"
+    used_name: str = ""
+    used_first_name: str = ""
+    birthplace_code: str = ""  # COG code, may be empty
+    nir: str = ""  # may be empty
+
+
+class Grade(StrEnum):
+    """FHIR match-grade (http://hl7.org/fhir/match-grade)."""
+
+    CERTAIN = "certain"
+    PROBABLE = "probable"
+    POSSIBLE = "possible"
+    CERTAINLY_NOT = "certainly-not"
+
+
+@dataclass(frozen=True)
+class Match:
+    score: float  # 0..1
+    grade: Grade
+    reasons: tuple[str, ...]  # translated, most telling first
+
+
+class _Level(IntEnum):
+    DIFFERENT = 0
+    WEAK = 1
+    NEAR = 2
+    EXACT = 3
+
+
+_RANK = {Grade.CERTAINLY_NOT: 0, Grade.POSSIBLE: 1, Grade.PROBABLE: 2, Grade.CERTAIN: 3}
+_MIN_TYPO_LENGTH = 4  # one letter out of three is not a typo any more: LEA / LEO
+
+# Evidence is counted in bits, log2(m / u) in the Fellegi–Sunter way: m is the share of true
+# duplicates showing an outcome, u the share of pairs of different people showing it. The
+# figures are rough estimates from name and date frequencies (a birth date is shared by one
+# pair in ~30,000, a common name by one in ~300…), not fitted to labelled data.
+_BITS_SEX_SAME, _BITS_SEX_DIFFERENT = 1.0, -5.6
+_BITS_PLACE_SAME_COMMUNE, _BITS_PLACE_SAME_COUNTRY, _BITS_PLACE_DIFFERENT = 7.0, 4.0, -4.3
+_BITS_NIR_SAME, _BITS_NIR_DIFFERENT = 20.0, -5.6
+# Fellegi–Sunter assumes the traits independent; relatives break that (twins share name, date
+# and birthplace at once). What tells them apart is a pillar that does not match, so such a
+# pillar costs far more than its own m / u, and so do a different sex with different first
+# names (the first names agree with the sex: two people).
+_BITS_PILLAR_PENALTY = {_Level.EXACT: 0.0, _Level.NEAR: 0.0, _Level.WEAK: -10.0, _Level.DIFFERENT: -20.0}
+_BITS_OTHER_SEX_OTHER_NAME = -20.0
+_POSSIBLE_BITS, _PROBABLE_BITS = 15.0, 22.0
+# Score = logistic of the evidence, 0.5 at the "possible" threshold and 0.9 at "probable".
+_SCORE_SCALE = (_PROBABLE_BITS - _POSSIBLE_BITS) / log2(9)
+
+_Outcome = tuple[float, _Level, str]  # bits, level, untranslated reason
+
+
+@dataclass(frozen=True, slots=True)
+class _Traits:
+    """What the comparison needs, computed once per identity."""
+
+    birth: str
+    birth_raw: str
+    birth_tokens: tuple[str, ...]
+    birth_phonetic: str
+    used: str
+    first_all: str
+    first_raw: str
+    first_list: tuple[str, ...]  # each first name folded, compound first names kept whole
+    first_tokens: tuple[str, ...]  # compound first names split as well
+    first: str
+    first_phonetic: str
+    used_first: str
+    birth_date: date
+    sex: str
+    place: str
+    nir: str  # cleaned and valid, or ""
+
+
+@lru_cache(maxsize=65_536)
+def _valid_nir(text: str) -> str:
+    cleaned = "".join(text.split()).upper()
+    return cleaned if cleaned and stdnum_nir.is_valid(cleaned) else ""
+
+
+def _prepare(identity: Identity) -> _Traits:
+    first_list = tuple(f for f in (fold(part) for part in identity.first_names.split()) if f)
+    first = first_list[0] if first_list else ""
+    return _Traits(
+        birth=fold(identity.birth_name),
+        birth_raw=" ".join(identity.birth_name.upper().split()),
+        birth_tokens=significant_tokens(identity.birth_name),
+        birth_phonetic=phonetic_key(identity.birth_name),
+        used=fold(identity.used_name),
+        first_all="".join(first_list),
+        first_raw=" ".join(identity.first_names.upper().split()),
+        first_list=first_list,
+        first_tokens=name_tokens(identity.first_names),
+        first=first,
+        first_phonetic=phonetic_key(first),
+        used_first=fold(identity.used_first_name),
+        birth_date=identity.birth_date,
+        sex=identity.sex,
+        place=identity.birthplace_code.strip().upper(),
+        nir=_valid_nir(identity.nir),
+    )
+
+
+def _one_typo(a: str, b: str) -> bool:
+    """One substitution, insertion, deletion or swap of neighbours, in a long enough word."""
+    return min(len(a), len(b)) >= _MIN_TYPO_LENGTH and OSA.distance(a, b, score_cutoff=1) == 1
+
+
+def _family_name(a: _Traits, b: _Traits) -> _Outcome:
+    near = _Level.NEAR
+    if a.birth == b.birth:
+        if a.birth_raw != b.birth_raw:
+            return 8.0, _Level.EXACT, N_("birth names differ only by accents or punctuation")
+        return 8.0, _Level.EXACT, N_("same birth name")
+    if (a.used and a.used == b.birth) or (b.used and b.used == a.birth):
+        return 6.0, near, N_("used name matches birth name")
+    if a.birth_tokens == b.birth_tokens:
+        return 6.0, near, N_("birth names differ only by a particle")
+    if _one_typo(a.birth, b.birth):
+        return 5.0, near, N_("names differ by one letter (typo)")
+    if a.birth_phonetic and a.birth_phonetic == b.birth_phonetic:
+        return 5.0, near, N_("names sound alike")
+    short, long_ = sorted((set(a.birth_tokens), set(b.birth_tokens)), key=len)
+    if short < long_ and all(len(token) >= 3 for token in short):
+        return 5.0, near, N_("compound birth name partly entered")
+    if a.used and a.used == b.used:
+        return 3.0, near, N_("same used name, different birth names")
+    if JaroWinkler.similarity(a.birth, b.birth) >= 0.9:
+        return 0.0, _Level.WEAK, N_("birth names are similar")
+    return -6.5, _Level.DIFFERENT, N_("different birth names")
+
+
+def _first_names(a: _Traits, b: _Traits) -> _Outcome:
+    near = _Level.NEAR
+    if a.first_all == b.first_all:
+        if a.first_raw != b.first_raw:
+            return 7.0, _Level.EXACT, N_("first names differ only by accents or punctuation")
+        return 7.0, _Level.EXACT, N_("same first names")
+    short, long_ = sorted((a.first_tokens, b.first_tokens), key=len)
+    if short and long_[: len(short)] == short:
+        return 4.0, near, N_("second first name missing")
+    rest_agree = (a.first_list[1:] == b.first_list[1:] or not a.first_list[1:]
+                  or not b.first_list[1:])
+    if rest_agree and _one_typo(a.first, b.first):
+        return 5.0, near, N_("first names differ by one letter (typo)")
+    if rest_agree and a.first_phonetic and a.first_phonetic == b.first_phonetic:
+        return 5.0, near, N_("first names sound alike")
+    if (a.used_first and a.used_first in (b.first, b.used_first)) or (
+            b.used_first and b.used_first == a.first):
+        return 2.0, near, N_("used first name matches")
+    # Being called by one's second first name happens, but "Pierre" is the second first name
+    # of so many that it says little on its own.
+    if (a.first and a.first in b.first_list[1:]) or (b.first and b.first in a.first_list[1:]):
+        return 0.0, _Level.WEAK, N_("another of the first names used")
+    if a.first == b.first:
+        return 0.0, _Level.WEAK, N_("same first first name, other first names differ")
+    if JaroWinkler.similarity(a.first, b.first) >= 0.9:
+        return 0.0, _Level.WEAK, N_("first names are similar")
+    return -5.5, _Level.DIFFERENT, N_("different first names")
+
+
+def _digits_apart(a: str, b: str) -> int:
+    return sum(x != y for x, y in zip(a, b, strict=True))
+
+
+def _birth_dates(a: date, b: date) -> _Outcome:
+    near = _Level.NEAR
+    if a == b:
+        return 14.5, _Level.EXACT, N_("same birth date")
+    if a.year == b.year and a.day == b.month and a.month == b.day:
+        return 10.0, near, N_("day and month swapped")
+    if a.month == b.month and a.day == b.day:
+        year_a, year_b = f"{a.year:04d}", f"{b.year:04d}"
+        if _digits_apart(year_a, year_b) == 1:
+            return 6.0, near, N_("one digit of the birth year differs")
+        if sorted(year_a) == sorted(year_b) and _digits_apart(year_a, year_b) == 2:
+            return 5.5, near, N_("two digits of the birth year swapped")
+        return 0.0, _Level.WEAK, N_("same birthday, different birth years")
+    if a.year == b.year and _digits_apart(f"{a.month:02d}{a.day:02d}", f"{b.month:02d}{b.day:02d}") == 1:
+        return 5.5, near, N_("one digit of the birth day or month differs")
+    if abs((a - b).days) <= 31:
+        return 0.0, _Level.WEAK, N_("birth dates less than a month apart")
+    return -6.0, _Level.DIFFERENT, N_("different birth dates")
+
+
+def _inverted(a: _Traits, b: _Traits) -> bool:
+    """Family name typed as first name and the other way round (one typo allowed on each)."""
+    def close(x: str, y: str) -> bool:
+        return bool(x) and (x == y or _one_typo(x, y))
+
+    def crossed(x: _Traits, y: _Traits) -> bool:
+        return close(x.birth, y.first) or close(x.birth, y.first_all)
+    return crossed(a, b) and crossed(b, a)
+
+
+def _evaluate(a: _Traits, b: _Traits, *, floor: Grade = Grade.CERTAINLY_NOT) -> tuple[float, Grade, tuple[str, ...]]:
+    """Score, grade and untranslated reasons. Above the certainly-not floor, returns early once
+    the pair cannot reach the floor (a scan needs nothing about the pairs it drops)."""
+    same_nir = bool(a.nir) and a.nir == b.nir
+    date_bits, date_level, date_reason = _birth_dates(a.birth_date, b.birth_date)
+    if floor != Grade.CERTAINLY_NOT and not same_nir and date_level < _Level.NEAR:
+        return 0.0, Grade.CERTAINLY_NOT, ()  # at most 8 + 7 + 1 + 7 - 10 bits: below possible
+    name_bits, name_level, name_reason = _family_name(a, b)
+    first_bits, first_level, first_reason = _first_names(a, b)
+    reasons = [name_reason, first_reason, date_reason]
+    if min(name_level, first_level) < _Level.NEAR and _inverted(a, b):
+        name_bits, name_level = first_bits, first_level = 5.0, _Level.NEAR
+        reasons[:2] = [N_("first and last names inverted")]
+    bits = name_bits + first_bits + date_bits
+    bits += sum(_BITS_PILLAR_PENALTY[level] for level in (name_level, first_level, date_level))
+
+    sex_differs = a.sex != b.sex and "I" not in (a.sex, b.sex)
+    if sex_differs:
+        bits += _BITS_SEX_DIFFERENT
+        reasons.append(N_("different sex"))
+        if first_level != _Level.EXACT:
+            bits += _BITS_OTHER_SEX_OTHER_NAME
+    elif a.sex == b.sex:
+        bits += _BITS_SEX_SAME
+    if a.place and b.place:
+        if a.place == b.place:
+            bits += _BITS_PLACE_SAME_COUNTRY if a.place.startswith("99") else _BITS_PLACE_SAME_COMMUNE
+            reasons.append(N_("same birthplace"))
+        else:
+            bits += _BITS_PLACE_DIFFERENT
+            reasons.append(N_("different birthplaces"))
+    nir_differs = bool(a.nir) and bool(b.nir) and a.nir != b.nir
+    if nir_differs:
+        bits += _BITS_NIR_DIFFERENT
+        reasons.insert(0, N_("different NIRs"))
+    if same_nir:
+        bits += _BITS_NIR_SAME
+        reasons.insert(0, N_("same NIR"))
+
+    pillars_near = min(name_level, first_level, date_level) >= _Level.NEAR
+    strict_identical = (a.birth == b.birth and first_level == date_level == _Level.EXACT
+                        and a.sex == b.sex != "I" and a.place != "" and a.place == b.place)
+    if (strict_identical and not nir_differs) or (same_nir and pillars_near and not sex_differs):
+        grade = Grade.CERTAIN
+    elif bits >= _PROBABLE_BITS and not sex_differs and not nir_differs:
+        grade = Grade.PROBABLE
+    elif bits >= _POSSIBLE_BITS or same_nir:
+        grade = Grade.POSSIBLE  # the same NIR on two different people is an error to look at
+    else:
+        grade = Grade.CERTAINLY_NOT
+    score = 1.0 / (1.0 + 2.0 ** ((_POSSIBLE_BITS - bits) / _SCORE_SCALE))
+    return round(score, 4), grade, tuple(reasons)
+
+
+def compare(a: Identity, b: Identity) -> Match:
+    """Grade how likely a and b are the same person. Symmetric in a and b."""
+    score, grade, reasons = _evaluate(_prepare(a), _prepare(b))
+    return Match(score=score, grade=grade, reasons=tuple(_(reason) for reason in reasons))
+
+
+def _keys(traits: _Traits) -> set[str]:
+    day, month, year = traits.birth_date.day, traits.birth_date.month, traits.birth_date.year
+    # Day and month in a fixed order, so a swapped entry lands in the same block.
+    low, high = sorted((day, month))
+    names = (traits.birth, traits.used, traits.first, traits.used_first)
+    initials = {name[0] for name in names if name}
+    sounds = {phonetic_key(name) or name for name in names if name}
+    keys = {f"D{year}{low:02d}{high:02d}{initial}" for initial in initials}
+    for sound in sounds:
+        keys.add(f"M{year}{month:02d}{sound}")  # the day is wrong
+        keys.add(f"J{year}{day:02d}{sound}")  # the month is wrong
+        keys.add(f"Y{low:02d}{high:02d}{sound}")  # the year is wrong (and maybe swapped)
+    if traits.nir:
+        keys.add(f"N{traits.nir}")
+    return keys
+
+
+def blocking_keys(identity: Identity) -> set[str]:
+    """Keys such that a true duplicate shares at least one of them with the original.
+
+    Birth date (day and month in either order) with the initial of any name, so any error on
+    the names that spares one initial is found; then the sound of each name with two of the
+    three parts of the date, so one wrong part of the date plus an error on another name is
+    still found; then the NIR. A scan only compares identities that share a key.
+    """
+    return _keys(_prepare(identity))
+
+
+def find_duplicate_pairs(identities: Iterable[Identity], *,
+                         threshold_grade: Grade = Grade.POSSIBLE) -> Iterator[tuple[Identity, Identity, Match]]:
+    """Every pair graded threshold_grade or above, each pair once, in input order.
+
+    Blocking then comparison: memory grows with the number of keys (about fifteen per identity),
+    time with the number of pairs sharing a key.
+    """
+    people = list(identities)
+    traits = [_prepare(identity) for identity in people]
+    blocks: dict[str, list[int]] = defaultdict(list)
+    keys_of: list[tuple[str, ...]] = []
+    for index, item in enumerate(traits):
+        keys = tuple(_keys(item))
+        keys_of.append(keys)
+        for key in keys:
+            blocks[key].append(index)
+    floor_rank = _RANK[threshold_grade]
+    for index, keys in enumerate(keys_of):
+        candidates: set[int] = set()
+        for key in keys:
+            block = blocks[key]
+            if len(block) > 1:
+                candidates.update(block)
+        left = traits[index]
+        for other in sorted(candidates):
+            if other <= index:
+                continue
+            score, grade, reasons = _evaluate(left, traits[other], floor=threshold_grade)
+            if _RANK[grade] >= floor_rank:
+                match = Match(score=score, grade=grade, reasons=tuple(_(r) for r in reasons))
+                yield people[index], people[other], match

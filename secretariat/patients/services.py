@@ -1,0 +1,224 @@
+"""Writes on patient identities: one transaction each, identity history and audit inside.
+
+Every change of a trait is kept in ``IdentityChange`` (shown on the patient file) and in
+the audit trail (for coordinators); nothing about an identity changes silently.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from secretariat.core import audit
+from secretariat.core.services.errors import ServiceError
+from secretariat.patients.insi import InsiResponse
+from secretariat.patients.models import IdentityChange, Patient
+from secretariat.patients.models.identity import COMPLEMENTARY_TRAITS, STRICT_TRAITS
+from secretariat.patients.queries import DuplicateCandidate, anteriority_candidates
+from secretariat.patients.rules import status as identity_status
+
+CONTACT_FIELDS = ("phone", "email")
+
+
+class PossibleDuplicates(ServiceError):
+    """The anteriority search found likely existing records; creating needs a reason."""
+
+    def __init__(self, candidates: list[DuplicateCandidate]):
+        super().__init__(_(
+            "This person may already have a file: check the patients below. To create a new "
+            "file anyway, give the reason."
+        ))
+        self.candidates = candidates
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Traits typed by the secretary, already written under the rules (forms clean them)."""
+
+    birth_name: str
+    birth_first_names: str
+    first_birth_first_name: str
+    birth_date: object
+    sex: str
+    birthplace_code: str
+    used_name: str = ""
+    used_first_name: str = ""
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in (*STRICT_TRAITS, *COMPLEMENTARY_TRAITS)}
+
+
+def _snapshot(patient: Patient) -> dict:
+    fields = (*STRICT_TRAITS, *COMPLEMENTARY_TRAITS, "identity_status", "is_doubtful",
+              "is_fictitious", "is_homonym", "document_type", "ins_matricule", *CONTACT_FIELDS)
+    return {name: getattr(patient, name) for name in fields}
+
+
+def _trace(patient: Patient, *, kind: str, before: dict, acting_user, reason: str = "",
+           action: str) -> IdentityChange:
+    """Write the identity history row and the audit row of one change."""
+    changed = audit.changes(before, _snapshot(patient))
+    change = IdentityChange.objects.create(
+        patient=patient, kind=kind, changed_by=acting_user, reason=reason, changes=changed,
+        status_before=before.get("identity_status", ""), status_after=patient.identity_status,
+    )
+    audit.record(action, target=patient, patient_id=patient.pk, acting_user=acting_user,
+                 data={"changes": changed, "reason": reason} if reason else {"changes": changed})
+    return change
+
+
+def _locked(patient: Patient) -> Patient:
+    # Two desks editing one identity: the second waits, then works on the fresh row.
+    return Patient.objects.select_for_update().get(pk=patient.pk)
+
+
+def _apply_status(patient: Patient) -> None:
+    patient.identity_status = identity_status.status_for(
+        ins_retrieved=patient.ins_retrieved_at is not None,
+        document_checked=patient.document_checked_at is not None,
+    )
+
+
+@transaction.atomic(durable=True)
+def create_patient(*, structure, identity: Identity, care_teams, acting_user, phone: str = "",
+                   email: str = "", duplicate_reason: str = "") -> Patient:
+    """Create a provisional identity after the anteriority search (RNIV recherche d'antériorité).
+
+    Likely existing records stop the creation unless the secretary gives a reason, which is
+    kept in the identity history.
+    """
+    candidates = anteriority_candidates(structure, identity)
+    if candidates and not duplicate_reason.strip():
+        raise PossibleDuplicates(candidates)
+    patient = Patient(structure=structure, phone=phone, email=email, **identity.as_dict())
+    patient.save()
+    patient.care_teams.set(care_teams)
+    reason = duplicate_reason.strip()
+    if candidates:
+        reason = _("Created despite possible duplicates (%(files)s): %(reason)s") % {
+            "files": ", ".join(f"n° {candidate.patient.pk}" for candidate in candidates),
+            "reason": reason,
+        }
+    _trace(patient, kind=IdentityChange.Kind.CREATED, before={}, acting_user=acting_user,
+           reason=reason, action="patients.created")
+    return patient
+
+
+@transaction.atomic(durable=True)
+def change_identity(patient: Patient, *, identity: Identity, reason: str, acting_user,
+                    phone: str | None = None, email: str | None = None) -> Patient:
+    """Correct traits. A changed trait strict drops the status back to provisional (RNIV)."""
+    patient = _locked(patient)
+    before = _snapshot(patient)
+    new_traits = identity.as_dict()
+    strict_changed = any(getattr(patient, name) != new_traits[name] for name in STRICT_TRAITS)
+    if strict_changed and not reason.strip():
+        raise ServiceError(_("Say why a strict trait changes (for example: typo corrected "
+                             "after reading the identity card)."))
+    for name, value in new_traits.items():
+        setattr(patient, name, value)
+    if phone is not None:
+        patient.phone = phone
+    if email is not None:
+        patient.email = email
+    if strict_changed:
+        # The document and the INS were checked against the old traits.
+        patient.document_type, patient.document_checked_by, patient.document_checked_at = "", None, None
+        patient.ins_matricule, patient.ins_oid, patient.ins_retrieved_at = "", "", None
+        _apply_status(patient)
+    if _snapshot(patient) == before:
+        return patient
+    patient.save()
+    _trace(patient, kind=IdentityChange.Kind.TRAITS_CHANGED, before=before, acting_user=acting_user,
+           reason=reason.strip(), action="patients.identity_changed")
+    return patient
+
+
+@transaction.atomic(durable=True)
+def validate_identity(patient: Patient, *, document_type: str, identity: Identity, acting_user) -> Patient:
+    """Record the high-trust document seen at the desk; traits are those of the document.
+
+    Traits corrected in the same action are part of the validation (they come from the
+    document). If they differ from an INS already retrieved, the INS no longer applies.
+    """
+    patient = _locked(patient)
+    refusal = identity_status.validation_refusal(is_doubtful=patient.is_doubtful,
+                                                 is_fictitious=patient.is_fictitious)
+    if refusal:
+        raise ServiceError(refusal)
+    before = _snapshot(patient)
+    new_traits = identity.as_dict()
+    if any(getattr(patient, name) != new_traits[name] for name in STRICT_TRAITS):
+        patient.ins_matricule, patient.ins_oid, patient.ins_retrieved_at = "", "", None
+    for name, value in new_traits.items():
+        setattr(patient, name, value)
+    patient.document_type = document_type
+    patient.document_checked_by = acting_user
+    patient.document_checked_at = timezone.now()
+    _apply_status(patient)
+    patient.save()
+    _trace(patient, kind=IdentityChange.Kind.VALIDATED, before=before, acting_user=acting_user,
+           action="patients.identity_validated")
+    return patient
+
+
+@transaction.atomic(durable=True)
+def take_over_ins(patient: Patient, *, response: InsiResponse, acting_user) -> Patient:
+    """Take over the INS and INS traits of a teleservice answer (one identity found).
+
+    The INSi call itself happens before, outside any transaction. Traits identical to a
+    document-checked identity make it qualified; different ones mean the document was read
+    against other traits, so the check no longer applies (french-rules.md §1.5).
+    """
+    found = response.identity
+    if found is None:
+        raise ServiceError(_("The teleservice returned no single identity: nothing to take over."))
+    patient = _locked(patient)
+    refusal = identity_status.validation_refusal(is_doubtful=patient.is_doubtful,
+                                                 is_fictitious=patient.is_fictitious)
+    if refusal:
+        raise ServiceError(refusal)
+    before = _snapshot(patient)
+    first_names = found.traits.first_names
+    ins_traits = {
+        "birth_name": found.traits.birth_name,
+        "birth_first_names": first_names,
+        "first_birth_first_name": first_names.split()[0],
+        "birth_date": found.traits.birth_date,
+        "sex": found.traits.sex,
+        "birthplace_code": found.traits.birthplace_code or patient.birthplace_code,
+    }
+    if any(getattr(patient, name) != value for name, value in ins_traits.items()):
+        patient.document_type, patient.document_checked_by, patient.document_checked_at = "", None, None
+    for name, value in ins_traits.items():
+        setattr(patient, name, value)
+    patient.ins_matricule, patient.ins_oid = found.matricule, found.oid
+    patient.ins_retrieved_at = timezone.now()
+    _apply_status(patient)
+    patient.save()
+    _trace(patient, kind=IdentityChange.Kind.INS_RETRIEVED, before=before, acting_user=acting_user,
+           action="patients.ins_retrieved")
+    return patient
+
+
+@transaction.atomic(durable=True)
+def set_identity_attributes(patient: Patient, *, is_doubtful: bool, is_fictitious: bool,
+                            is_homonym: bool, reason: str, acting_user) -> Patient:
+    """Mark or clear doubtful / fictitious / homonym. Doubt and fiction reset the status."""
+    if not reason.strip():
+        raise ServiceError(_("Say why the identity attributes change."))
+    patient = _locked(patient)
+    before = _snapshot(patient)
+    patient.is_doubtful, patient.is_fictitious, patient.is_homonym = is_doubtful, is_fictitious, is_homonym
+    if is_doubtful or is_fictitious:
+        patient.document_type, patient.document_checked_by, patient.document_checked_at = "", None, None
+        patient.ins_matricule, patient.ins_oid, patient.ins_retrieved_at = "", "", None
+        _apply_status(patient)
+    if _snapshot(patient) == before:
+        return patient
+    patient.save()
+    _trace(patient, kind=IdentityChange.Kind.ATTRIBUTES_CHANGED, before=before,
+           acting_user=acting_user, reason=reason.strip(), action="patients.attributes_changed")
+    return patient
+
