@@ -7,6 +7,7 @@ from datetime import date
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -20,10 +21,22 @@ CANDIDATE_LIMIT = 200
 NAME_KEYS = ("birth_name_key", "used_name_key")
 
 
+GRADE_LABELS = {
+    matching.Grade.CERTAIN: _("certain"),
+    matching.Grade.PROBABLE: _("probable"),
+    matching.Grade.POSSIBLE: _("possible"),
+    matching.Grade.CERTAINLY_NOT: _("certainly not"),
+}
+
+
 @dataclass(frozen=True)
 class DuplicateCandidate:
     patient: Patient
     match: matching.Match
+
+    @property
+    def grade_label(self) -> str:
+        return str(GRADE_LABELS[self.match.grade])
 
 
 @dataclass(frozen=True)

@@ -40,16 +40,26 @@ class IdentityChange(models.Model):
         return f"{self.get_kind_display()} ({self.changed_at:%d/%m/%Y %H:%M})"
 
     def readable_changes(self) -> list[tuple[str, str, str]]:
-        """(field label, old, new) in the reader's language; the INS itself is not repeated."""
+        """(field label, old, new) in the reader's language, in the form's order.
+
+        Empty values set at creation are left out; the INS itself is not repeated here.
+        """
         patient_model = self._meta.get_field("patient").related_model
-        patient_fields = {field.name: field for field in patient_model._meta.get_fields()}
         rows = []
-        for name, (old, new) in self.changes.items():
-            field = patient_fields.get(name)
-            if field is None or name == "ins_matricule":
+        for field in patient_model._meta.get_fields():
+            if field.name not in self.changes or field.name == "ins_matricule":
+                continue
+            old, new = self.changes[field.name]
+            if old is None and new in ("", False, None):
                 continue
             choices = dict(field.flatchoices) if getattr(field, "choices", None) else {}
-            rows.append((str(field.verbose_name).capitalize(),
-                         str(choices.get(old, old if old not in (None, "") else "∅")),
-                         str(choices.get(new, new if new not in (None, "") else "∅"))))
+            rows.append((str(field.verbose_name).capitalize(), _shown(choices, old), _shown(choices, new)))
         return rows
+
+
+def _shown(choices: dict, value) -> str:
+    if value in (None, ""):
+        return "∅"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return str(choices.get(value, value))
