@@ -56,6 +56,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--audit-events", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--patients", type=int, default=200_000)
     args = parser.parse_args()
     database_url = os.environ.get("BENCH_DATABASE_URL")
     configure(database_url)
@@ -66,6 +67,11 @@ def main() -> None:
     started = time.perf_counter()
     for label, func in core_scenarios(audit_events=args.audit_events):
         results.append(timed(label, func, args.repeat))
+    if args.patients:
+        from bench.patients import patient_scenarios
+
+        for label, func in patient_scenarios(args.patients):
+            results.append(timed(f"{label} [{args.patients:,} patients]", func, args.repeat))
     from django.db import connection
 
     print(f"\nSecretariat benchmarks — {connection.vendor}, {args.audit_events:,} audit events, "
