@@ -135,14 +135,15 @@ def patients_matching(patients: QuerySet[Patient], text: str, *, today: date | N
     if terms.phone:
         condition &= Q(phone=terms.phone)
     word_conditions = [_word_condition(word) for word in terms.words]
-    candidates = list(patients.filter(condition, *word_conditions)[:CANDIDATE_LIMIT])
+    # No ORDER BY: the database stops at the limit, and the ranking below orders the hits.
+    candidates = list(patients.filter(condition, *word_conditions).order_by()[:CANDIDATE_LIMIT])
     if not candidates and terms.words:
         # Nothing matched as typed: allow one or two typos per name word, then ask again.
         for index, word in enumerate(terms.words):
             corrections = _typo_corrections(patients, word)
             for field in NAME_KEYS:
                 word_conditions[index] |= Q(**{f"{field}__in": corrections})
-        candidates = list(patients.filter(condition, *word_conditions)[:CANDIDATE_LIMIT])
+        candidates = list(patients.filter(condition, *word_conditions).order_by()[:CANDIDATE_LIMIT])
     hits = sorted((Hit(patient, _score(patient, terms)) for patient in candidates),
                   key=lambda hit: (-hit.score, hit.patient.birth_name, hit.patient.pk))
     return hits[:limit]
@@ -160,11 +161,14 @@ def anteriority_candidates(structure, identity) -> list[DuplicateCandidate]:
         with suppress(ValueError):
             dates.add(born.replace(day=born.month, month=born.day))
     sounds = {phonetic_key(identity.birth_name), phonetic_key(identity.used_name)} - {""}
-    near = Q(birth_date__in=dates) | (
-        (Q(birth_name_sound__in=sounds) | Q(used_name_sound__in=sounds))
-        & Q(birth_date__year__in=[born.year - 1, born.year, born.year + 1])
-    )
-    rows = Patient.objects.filter(near, structure=structure)[:CANDIDATE_LIMIT]
+    near_years = Q(birth_date__gte=date(born.year - 1, 1, 1), birth_date__lte=date(born.year + 1, 12, 31))
+    in_structure = Patient.objects.filter(structure=structure)
+    # Three index-friendly lookups rather than one OR the planners would scan.
+    rows = {patient.pk: patient for patient in in_structure.filter(birth_date__in=dates)[:CANDIDATE_LIMIT]}
+    for field in ("birth_name_sound", "used_name_sound"):
+        rows.update((patient.pk, patient) for patient in in_structure.filter(
+            near_years, **{f"{field}__in": sounds})[:CANDIDATE_LIMIT])
+    rows = rows.values()
     wanted = as_identity(identity)
     found = []
     for patient in rows:

@@ -73,6 +73,24 @@ def _locked(patient: Patient) -> Patient:
     return Patient.objects.select_for_update().get(pk=patient.pk)
 
 
+def _locked_for_identification(patient: Patient) -> Patient:
+    """Lock the row, refusing doubtful and fictitious identities (they stay provisional)."""
+    patient = _locked(patient)
+    refusal = identity_status.validation_refusal(is_doubtful=patient.is_doubtful,
+                                                 is_fictitious=patient.is_fictitious)
+    if refusal:
+        raise ServiceError(refusal)
+    return patient
+
+
+def _forget_document_check(patient: Patient) -> None:
+    patient.document_type, patient.document_checked_by, patient.document_checked_at = "", None, None
+
+
+def _forget_ins(patient: Patient) -> None:
+    patient.ins_matricule, patient.ins_oid, patient.ins_retrieved_at = "", "", None
+
+
 def _apply_status(patient: Patient) -> None:
     patient.identity_status = identity_status.status_for(
         ins_retrieved=patient.ins_retrieved_at is not None,
@@ -124,8 +142,8 @@ def change_identity(patient: Patient, *, identity: Identity, reason: str, acting
         patient.email = email
     if strict_changed:
         # The document and the INS were checked against the old traits.
-        patient.document_type, patient.document_checked_by, patient.document_checked_at = "", None, None
-        patient.ins_matricule, patient.ins_oid, patient.ins_retrieved_at = "", "", None
+        _forget_document_check(patient)
+        _forget_ins(patient)
         _apply_status(patient)
     if _snapshot(patient) == before:
         return patient
@@ -142,15 +160,11 @@ def validate_identity(patient: Patient, *, document_type: str, identity: Identit
     Traits corrected in the same action are part of the validation (they come from the
     document). If they differ from an INS already retrieved, the INS no longer applies.
     """
-    patient = _locked(patient)
-    refusal = identity_status.validation_refusal(is_doubtful=patient.is_doubtful,
-                                                 is_fictitious=patient.is_fictitious)
-    if refusal:
-        raise ServiceError(refusal)
+    patient = _locked_for_identification(patient)
     before = _snapshot(patient)
     new_traits = identity.as_dict()
     if any(getattr(patient, name) != new_traits[name] for name in STRICT_TRAITS):
-        patient.ins_matricule, patient.ins_oid, patient.ins_retrieved_at = "", "", None
+        _forget_ins(patient)
     for name, value in new_traits.items():
         setattr(patient, name, value)
     patient.document_type = document_type
@@ -174,11 +188,7 @@ def take_over_ins(patient: Patient, *, response: InsiResponse, acting_user) -> P
     found = response.identity
     if found is None:
         raise ServiceError(_("The teleservice returned no single identity: nothing to take over."))
-    patient = _locked(patient)
-    refusal = identity_status.validation_refusal(is_doubtful=patient.is_doubtful,
-                                                 is_fictitious=patient.is_fictitious)
-    if refusal:
-        raise ServiceError(refusal)
+    patient = _locked_for_identification(patient)
     before = _snapshot(patient)
     first_names = found.traits.first_names
     ins_traits = {
@@ -190,7 +200,7 @@ def take_over_ins(patient: Patient, *, response: InsiResponse, acting_user) -> P
         "birthplace_code": found.traits.birthplace_code or patient.birthplace_code,
     }
     if any(getattr(patient, name) != value for name, value in ins_traits.items()):
-        patient.document_type, patient.document_checked_by, patient.document_checked_at = "", None, None
+        _forget_document_check(patient)
     for name, value in ins_traits.items():
         setattr(patient, name, value)
     patient.ins_matricule, patient.ins_oid = found.matricule, found.oid
@@ -212,8 +222,8 @@ def set_identity_attributes(patient: Patient, *, is_doubtful: bool, is_fictitiou
     before = _snapshot(patient)
     patient.is_doubtful, patient.is_fictitious, patient.is_homonym = is_doubtful, is_fictitious, is_homonym
     if is_doubtful or is_fictitious:
-        patient.document_type, patient.document_checked_by, patient.document_checked_at = "", None, None
-        patient.ins_matricule, patient.ins_oid, patient.ins_retrieved_at = "", "", None
+        _forget_document_check(patient)
+        _forget_ins(patient)
         _apply_status(patient)
     if _snapshot(patient) == before:
         return patient

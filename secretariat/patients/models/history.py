@@ -4,9 +4,15 @@ The audit trail (core) records the same events for coordinators; this history is
 identitovigilance view of one patient, readable by the team that follows them.
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+# Dates are kept as ISO text in the JSON of changes and shown the French way.
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class IdentityChange(models.Model):
@@ -62,4 +68,6 @@ def _shown(choices: dict, value) -> str:
         return "∅"
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        return f"{value[8:10]}/{value[5:7]}/{value[:4]}"
     return str(choices.get(value, value))

@@ -180,3 +180,12 @@ def test_database_refuses_a_validated_status_without_a_document(personas):
     patient.identity_status = S.VALIDATED
     with pytest.raises(IntegrityError), transaction.atomic():
         patient.save()
+
+
+def test_history_shows_changes_in_words_and_french_dates(personas):
+    patient = create(personas)
+    patient = services.change_identity(patient, identity=identity(birth_date=date(1962, 7, 15)),
+                                       reason="Typo", acting_user=personas.secretary)
+    assert patient.identity_changes.first().readable_changes() == [
+        ("Date de naissance", "14/07/1962", "15/07/1962"),
+    ]
