@@ -281,6 +281,7 @@ class _Generator:
     def eligible(self, kind: str, identity: Identity) -> bool:
         born = identity.birth_date
         return {
+            "year_digit": (born.month, born.day) != (2, 29),
             "used_name_as_birth_name": bool(identity.used_name),
             "missing_second_first_name": len(identity.first_names.split()) > 1,
             "day_month_swapped": born.day <= 12 and born.day != born.month,
@@ -341,7 +342,7 @@ class _Generator:
                 new = old + rng.choice((-1, 1)) if rng.random() < 0.6 else rng.randrange(10)
                 digits[position] = str(new)
                 year = int("".join(digits)) if 0 <= new <= 9 and new != old else 0
-                if 1900 < year < REFERENCE_DATE.year and not (born.month == 2 and born.day == 29):
+                if 1900 < year < REFERENCE_DATE.year:
                     return replace(copy, birth_date=born.replace(year=year))
         assert kind == "same_nir"  # the birth date was typed from another document
         other = born + timedelta(days=rng.choice((-1, 1)) * rng.randint(30, 3 * 365))

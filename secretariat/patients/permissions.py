@@ -23,7 +23,8 @@ def patients_for(user) -> QuerySet[Patient]:
         or not user.has_capability(Capability.VIEW_PATIENTS)
     ):
         return Patient.objects.none()
-    in_structure = Patient.objects.filter(structure_id=user.structure_id)
+    # A merged duplicate is reached only through its survivor (see ``access_patient``).
+    in_structure = Patient.objects.filter(structure_id=user.structure_id, merged_into__isnull=True)
     if sees_whole_structure(user):
         return in_structure
     # EXISTS rather than a join: no DISTINCT on lists of a million patients.

@@ -117,6 +117,12 @@ class Patient(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
 
+    # A merged duplicate stays, pointing to the record that carries on (its number resolves).
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_records",
+        verbose_name=_("merged into"),
+    )
+
     # Search keys derived from the names on every save (accent-, case- and typo-tolerant
     # search). Single-column indexes: on PostgreSQL Django adds the varchar_pattern_ops twin
     # that prefix searches need.
