@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
 # Dates are kept as ISO text in the JSON of changes and shown the French way.
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
