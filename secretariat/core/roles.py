@@ -22,6 +22,7 @@ class Capability(models.TextChoices):
     VIEW_DIRECTORY = "view_directory", _("See the structure's directory")
     VIEW_PATIENTS = "view_patients", _("See patient files")
     EDIT_PATIENTS = "edit_patients", _("Create and edit patient identities")
+    MERGE_PATIENTS = "merge_patients", _("Review duplicates, merge and split patient records")
     VIEW_AGENDA = "view_agenda", _("See agendas")
     BOOK_APPOINTMENTS = "book_appointments", _("Book appointments")
     READ_MEDICAL_MESSAGES = "read_medical_messages", _("Read messages about patients' care")
@@ -53,7 +54,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         C.READ_MEDICAL_MESSAGES, C.VIEW_MAIL, C.VIEW_TEAM, C.VIEW_STATS,
     }),
     Role.COORDINATOR: frozenset({
-        C.VIEW_DESK, C.VIEW_DIRECTORY, C.VIEW_PATIENTS, C.EDIT_PATIENTS, C.VIEW_AGENDA,
+        C.VIEW_DESK, C.VIEW_DIRECTORY, C.VIEW_PATIENTS, C.EDIT_PATIENTS, C.MERGE_PATIENTS, C.VIEW_AGENDA,
         C.BOOK_APPOINTMENTS, C.READ_MEDICAL_MESSAGES, C.VIEW_MAIL, C.VIEW_BILLING,
         C.VIEW_STOCK, C.VIEW_TEAM, C.VIEW_STATS, C.MANAGE_USERS, C.MANAGE_ORGANISATION,
         C.VIEW_AUDIT, C.VIEW_TASK_FAILURES,

@@ -11,3 +11,7 @@ register("patients.identity_validated", _("Patient identity validated with a doc
 register("patients.ins_retrieved", _("INS retrieved from the teleservice"))
 register("patients.attributes_changed", _("Identity attributes changed"))
 register("patients.insi_called", _("INS teleservice called"))
+register("patients.merged", _("Duplicate records merged"))
+register("patients.merge_undone", _("Merge of records undone"))
+register("patients.split", _("Collision: record split"))
+register("patients.duplicates_reviewed", _("Duplicate suspicion reviewed"))

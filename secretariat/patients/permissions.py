@@ -8,6 +8,7 @@ from functools import wraps
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
+from django.shortcuts import redirect
 
 from secretariat.core import audit
 from secretariat.core.access import care_teams_of, sees_whole_structure
@@ -34,11 +35,34 @@ def patients_for(user) -> QuerySet[Patient]:
     return in_structure.filter(Exists(shared_team))
 
 
-def access_patient(user, pk: int) -> Patient:
+def access_patient(user, pk: int, *, follow_merges: bool = False) -> Patient:
+    """The patient ``pk`` if ``user`` may open it, else 404.
+
+    With ``follow_merges``, the number of a merged duplicate leads to the record it was merged
+    into (the old number keeps resolving, RNIV), still within the user's scope.
+    """
     try:
         return patients_for(user).get(pk=pk)
     except Patient.DoesNotExist:
+        if follow_merges and user.is_authenticated and user.structure_id is not None:
+            survivor_pk = _survivor_of(pk, structure_id=user.structure_id)
+            if survivor_pk is not None:
+                return access_patient(user, survivor_pk)
         raise Http404 from None
+
+
+def _survivor_of(pk: int, *, structure_id: int) -> int | None:
+    """Follow merged_into links to the record still in use (bounded: merges rarely chain)."""
+    seen = set()
+    current = pk
+    while current not in seen and len(seen) < 20:
+        seen.add(current)
+        row = Patient.objects.filter(pk=current, structure_id=structure_id).values_list(
+            "merged_into_id", flat=True).first()
+        if row is None:
+            return current if current != pk else None
+        current = row
+    return None
 
 
 def records_patient_read(view: Callable) -> Callable:
@@ -50,7 +74,10 @@ def records_patient_read(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapped(request, pk: int, *args, **kwargs):
-        patient = access_patient(request.user, pk)
+        patient = access_patient(request.user, pk, follow_merges=request.method == "GET")
+        if patient.pk != pk:
+            # The number of a merged duplicate: show the record it was merged into.
+            return redirect(request.resolver_match.view_name, pk=patient.pk)
         audit.record(
             "patients.file_viewed", target=patient, patient_id=patient.pk, acting_user=request.user,
         )

@@ -55,6 +55,7 @@ def patient_list(request):
         "max_rows": MAX_ROWS,
         "query": text,
         "can_create": request.user.has_capability(Capability.EDIT_PATIENTS),
+        "can_merge": request.user.has_capability(Capability.MERGE_PATIENTS),
         "active_area": "patients",
     })
 
@@ -73,6 +74,7 @@ def patient_detail(request, patient):
             document_checked=patient.document_checked_at is not None,
         ),
         "can_edit": request.user.has_capability(Capability.EDIT_PATIENTS),
+        "can_merge": request.user.has_capability(Capability.MERGE_PATIENTS),
         "ins_datamatrix": _ins_datamatrix(patient),
         "insi": get_insi_client(),
         "active_area": "patients",

@@ -21,6 +21,10 @@ class IdentityChange(models.Model):
         VALIDATED = "validated", _("Identity validated with a document")
         INS_RETRIEVED = "ins_retrieved", _("INS retrieved from the teleservice")
         ATTRIBUTES_CHANGED = "attributes_changed", _("Identity attributes changed")
+        MERGED = "merged", _("Duplicate record merged into this one")
+        MERGED_INTO = "merged_into", _("Record merged into another (duplicate)")
+        MERGE_UNDONE = "merge_undone", _("Merge undone")
+        SPLIT = "split", _("Collision: data split into a new record")
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="identity_changes")
     kind = models.CharField(_("change"), max_length=30, choices=Kind.choices)

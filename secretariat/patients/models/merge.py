@@ -36,3 +36,39 @@ class PatientMerge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merged_id} → {self.survivor_id}"
+
+
+class DuplicateSuspicion(models.Model):
+    """A pair of records the background scan takes for one person, for the referent to review."""
+
+    class Review(models.TextChoices):
+        OPEN = "open", _("To review")
+        DIFFERENT = "different", _("Different people")
+        MERGED = "merged", _("Merged")
+
+    structure = models.ForeignKey("core.Structure", on_delete=models.CASCADE, related_name="+")
+    # first.pk < second.pk, so a pair is stored once.
+    first = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(_("score"))
+    grade = models.CharField(_("grade"), max_length=20)
+    reasons = models.JSONField(_("reasons"), default=list)
+    found_at = models.DateTimeField(_("found at"))
+    review = models.CharField(_("review"), max_length=10, choices=Review.choices, default=Review.OPEN)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                    blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("duplicate suspicion")
+        verbose_name_plural = _("duplicate suspicions")
+        ordering = ["-score", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="duplicate_suspicion_pair_once"),
+            models.CheckConstraint(condition=models.Q(first__lt=models.F("second")),
+                                   name="duplicate_suspicion_ordered_pair"),
+        ]
+        indexes = [models.Index(fields=["structure", "review", "-score"], name="duplicate_suspicion_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id} ({self.score:.2f})"
