@@ -2,6 +2,8 @@
 identity card, a typo still finds the patient, and a second file for the same person is caught.
 """
 
+from datetime import date
+
 from playwright.sync_api import Page
 
 from secretariat.patients.models import Patient
@@ -78,3 +80,33 @@ def test_second_file_for_the_same_person_is_caught_before_it_is_created(live_ser
     page.click(".identity-form button[type=submit]")
     page.wait_for_url("**/patients/*/")
     assert Patient.objects.count() == 2
+
+
+def test_referent_merges_two_records_and_sees_the_merged_file(live_server, personas, page) -> None:
+    kept = Patient.objects.create(
+        structure=personas.structure, birth_name="DUPONT", birth_first_names="CLAIRE ANNE",
+        first_birth_first_name="CLAIRE", birth_date=date(1975, 3, 12), sex="F", birthplace_code="69123")
+    double = Patient.objects.create(
+        structure=personas.structure, birth_name="DUPOND", birth_first_names="CLAIRE",
+        first_birth_first_name="CLAIRE", birth_date=date(1975, 3, 12), sex="F", birthplace_code="69123",
+        phone="0612345678")
+    kept.care_teams.add(personas.team_a)
+    double.care_teams.add(personas.team_b)
+    log_in(page, live_server, "carole")
+
+    page.goto(live_server.url + "/patients/doublons/")
+    page.click("text=Analyser tous les patients maintenant")
+    row = page.locator("tbody tr", has_text="DUPOND")
+    row.wait_for()
+    row.locator("text=Comparer et fusionner").click()
+
+    page.locator("tr", has_text="Téléphone").locator("input[value=merged]").check()
+    page.fill("#id_reason", "Même personne : faute de frappe au téléphone")
+    page.click("text=Fusionner les dossiers")
+    page.wait_for_url("**/patients/fusions/*/")
+
+    page.goto(live_server.url + f"/patients/{double.pk}/")
+    assert page.url.endswith(f"/patients/{kept.pk}/")
+    assert "06 12 34 56 78" in page.locator("main").inner_text()
+    history = page.locator("table", has_text="Historique").or_(page.locator("section", has_text="Historique"))
+    assert "fusionné" in history.first.inner_text().lower()
