@@ -145,6 +145,8 @@ class NewPatientForm(IdentityForm):
 
 
 class ChangeIdentityForm(IdentityForm):
+    # The record's version when the form was shown (optimistic lock against a second desk).
+    read_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(
         label=_("Reason for the change"), required=False, max_length=250,
         help_text=_("Required when a strict trait changes; the identity then becomes provisional again."),

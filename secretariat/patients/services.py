@@ -125,9 +125,16 @@ def create_patient(*, structure, identity: Identity, care_teams, acting_user, ph
 
 @transaction.atomic(durable=True)
 def change_identity(patient: Patient, *, identity: Identity, reason: str, acting_user,
-                    phone: str | None = None, email: str | None = None) -> Patient:
-    """Correct traits. A changed trait strict drops the status back to provisional (RNIV)."""
+                    phone: str | None = None, email: str | None = None, read_at=None) -> Patient:
+    """Correct traits. A changed trait strict drops the status back to provisional (RNIV).
+
+    ``read_at`` is the record's ``updated_at`` when the form was shown: if another desk saved
+    the identity since, the correction is refused rather than silently undoing theirs.
+    """
     patient = _locked(patient)
+    if read_at is not None and patient.updated_at != read_at:
+        raise ServiceError(_("This identity was changed at another desk in the meantime: reload the "
+                             "page to see that change before correcting."))
     before = _snapshot(patient)
     new_traits = identity.as_dict()
     strict_changed = any(getattr(patient, name) != new_traits[name] for name in STRICT_TRAITS)

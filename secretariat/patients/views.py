@@ -125,14 +125,16 @@ def patient_create(request):
 @require_http_methods(["GET", "POST"])
 @records_patient_read
 def patient_edit(request, patient):
-    form = ChangeIdentityForm(request.POST or None, initial=IdentityForm.initial_from(patient))
+    initial = IdentityForm.initial_from(patient) | {"read_at": patient.updated_at}
+    form = ChangeIdentityForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.change_identity(patient, identity=form.identity(), reason=data["reason"],
-                                     phone=data["phone"], email=data["email"], acting_user=request.user)
+                                     phone=data["phone"], email=data["email"], read_at=data["read_at"],
+                                     acting_user=request.user)
         except ServiceError as error:
-            form.add_error("reason", str(error))
+            form.add_error(None, str(error))
         else:
             messages.success(request, _("Identity saved."))
             return redirect(patient)
