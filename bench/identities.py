@@ -118,17 +118,26 @@ _MALE = {
         Dmitri Nikola""",
 }
 _ORIGINS = ("fr", "mg", "ib", "af", "as", "tr")
-_ORIGIN_WEIGHTS = (0.72, 0.10, 0.07, 0.05, 0.03, 0.03)
+_ORIGIN_WEIGHTS = (0.80, 0.09, 0.05, 0.03, 0.015, 0.015)
 _COUNTRIES = {"fr": ("99109", "99131", "99132"), "mg": ("99350", "99352", "99351"),
               "ib": ("99139", "99134", "99127"), "af": ("99341", "99335", "99326", "99322"),
               "as": ("99243", "99216", "99234"), "tr": ("99208", "99122", "99114")}
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 # Long tail of French family names: pieces of common names recombined (BEAU + LI + CHARD).
-_PREFIXES = ("BEAU BER BOU BRI CHA CHAR DE DU FA FER GAR GI GRAN LA LAN LE MA MAR MON MOU PE PER "
+_PREFIXES = _words("BEAU BER BOU BRI CHA CHAR DE DU FA FER GAR GI GRAN LA LAN LE MA MAR MON MOU PE PER "
              "PON RI RO SAIN TOU VAL VER VIL BAR BLA CAR CLA COR DAR FOU GAU GOU JOU LOU MAU NO "
-             "PA PI QUE RE SA SE TA TI VA").split()
-_MIDDLES = "LI RO NE TE VE GE DE MA CHE BE LA RI NI SE".split()
-_SUFFIXES = ("CHARD LIN MONT RET DET NAUD VILLE LOT NET REAU GEON TIN TIER VIER ZIN CHON LARD "
-             "GNON BERT MIER DIN GEOT QUET SSON THIER BAUD RAND LAIN NIER CHET DOUX VAL GUET").split()
+             "PA PI QUE RE SA SE TA TI VA")
+_MIDDLES = _words("LI RO NE TE VE GE DE MA CHE BE LA RI NI SE BO CA FO GA MO PO SI TO VI ZE")
+_ARABIC_PARTS = ("BEN", "BEL", "BOU", "AIT ", "EL ", "")
+_ARABIC_ROOTS = _words("ABBES ACHOUR AISSA AMARA AZZOUZ BAKIR CHAIB DAOUD DJEBBAR FERHAT GHALI HACHEM "
+                 "HAMMOU KADDOUR KHALED LARBI MADANI MAHDI MANSOUR MESSAOUD MOKHTAR MOUSSA NACER "
+                 "OMAR RABAH SALAH SLIMANE TAYEB YAHIA YOUCEF ZAID ZITOUNI HAMOU SAAD AMAR KHEIR "
+                 "HADJ HAMDAN TALEB")
+_SUFFIXES = _words("CHARD LIN MONT RET DET NAUD VILLE LOT NET REAU GEON TIN TIER VIER ZIN CHON LARD "
+             "GNON BERT MIER DIN GEOT QUET SSON THIER BAUD RAND LAIN NIER CHET DOUX VAL GUET")
 _DEPARTMENTS = [f"{n:02d}" for n in range(1, 96) if n != 20] + ["2A", "2B"]
 _OVERSEAS = ("971", "972", "973", "974", "976")
 _NEIGHBOURS = dict(zip("AZERTYUIOPQSDFGHJKLMWXCVBN", (
@@ -137,15 +146,19 @@ _NEIGHBOURS = dict(zip("AZERTYUIOPQSDFGHJKLMWXCVBN", (
     strict=True))
 
 
-def _table(text: str) -> tuple[list[str], list[float]]:
+def _table(text: str, exponent: float) -> tuple[list[str], list[float]]:
     """Names with Zipf-like cumulative weights: the first names of a list are the commonest."""
     names = [name.replace("_", " ") for name in text.split()]
-    return names, list(accumulate(1.0 / (rank + 1) ** 0.9 for rank in range(len(names))))
+    return names, list(accumulate(1.0 / (rank + 1) ** exponent for rank in range(len(names))))
 
 
-_FAMILY_T = {origin: _table(text) for origin, text in _FAMILY.items()}
-_FIRST_T = {("F", origin): _table(text) for origin, text in _FEMALE.items()}
-_FIRST_T |= {("M", origin): _table(text) for origin, text in _MALE.items()}
+# Exponents and the share of listed names keep the commonest name near its real share (MARTIN
+# is about 0.4 % of the French, a popular first name a few per cent of a generation): too
+# concentrated a population would fill a benchmark with namesakes born on the same day.
+_FAMILY_T = {origin: _table(text, 0.6) for origin, text in _FAMILY.items()}
+_FIRST_T = {("F", origin): _table(text, 0.5) for origin, text in _FEMALE.items()}
+_FIRST_T |= {("M", origin): _table(text, 0.5) for origin, text in _MALE.items()}
+_LISTED_SHARE = {"fr": 0.12, "mg": 0.35}
 COMMON_FAMILY_NAMES = frozenset(_FAMILY_T["fr"][0][:30] + _FAMILY_T["as"][0][:5])
 
 
@@ -159,6 +172,14 @@ def nir_for(rng: random.Random, sex: str, birth_date: date, place: str) -> str:
     body = f"{'1' if sex == 'M' else '2'}{birth_date.year % 100:02d}{birth_date.month:02d}{place}{rng.randint(1, 999):03d}"
     number = int(body[:5] + {"2A": "19", "2B": "18"}.get(body[5:7], body[5:7]) + body[7:])
     return f"{body}{97 - number % 97:02d}"
+
+
+def _unique_nir(rng: random.Random, issued: set[str], sex: str, birth_date: date, place: str) -> str:
+    """A NIR no other person has (the order number separates people born in one place and month)."""
+    while (nir := nir_for(rng, sex, birth_date, place)) in issued:
+        pass
+    issued.add(nir)
+    return nir
 
 
 @dataclass
@@ -187,6 +208,7 @@ class _Generator:
         self.records: list[tuple[int, str, Identity]] = []  # (person, origin, provisional identity)
         self.error_kind: dict[int, str] = {}
         self.lookalikes: dict[tuple[int, int], str] = {}
+        self.issued_nirs: set[str] = set()
 
     def _birth_date(self) -> date:
         # Flat up to 65 years, then fewer and fewer up to 100 (rough French age pyramid).
@@ -197,8 +219,10 @@ class _Generator:
 
     def family_name(self, origin: str) -> str:
         rng = self.rng
-        if origin == "fr" and rng.random() < 0.55:
-            name = rng.choice(_PREFIXES) + (rng.choice(_MIDDLES) if rng.random() < 0.4 else "")
+        if rng.random() > _LISTED_SHARE.get(origin, 1.0):
+            if origin == "mg":
+                return rng.choice(_ARABIC_PARTS) + rng.choice(_ARABIC_ROOTS) + rng.choice(("", "I"))
+            name = rng.choice(_PREFIXES) + (rng.choice(_MIDDLES) if rng.random() < 0.6 else "")
             return name + rng.choice(_SUFFIXES)
         return _pick(rng, _FAMILY_T[origin])
 
@@ -240,7 +264,8 @@ class _Generator:
             used_name=self.family_name(rng.choices(_ORIGINS, _ORIGIN_WEIGHTS)[0]) if married else "",
             used_first_name=second[0] if second and rng.random() < 0.05 else "",
             birthplace_code=place if rng.random() > 0.03 else "",
-            nir=nir_for(rng, sex, birth_date, place) if sex in "FM" and rng.random() < 0.7 else "",
+            nir=_unique_nir(rng, self.issued_nirs, sex, birth_date, place)
+            if sex in "FM" and rng.random() < 0.7 else "",
         )
         return replace(identity, **fixed)  # type: ignore[arg-type]
 
@@ -385,9 +410,13 @@ def generate(size: int, *, seed: int = 2026) -> Population:
         gen.add(pid, origin, gen.person(pid, origin))
     common = [i for i in range(base) if gen.records[i][2].birth_name in COMMON_FAMILY_NAMES]
     next_person = base
+    # One look-alike per source person: two twins of one person would be triplets, unlabelled.
+    sources = set()
     for kind, count in injected.items():
         for _ in range(count):
-            index = gen.rng.choice(common) if kind == "namesakes" else gen.rng.randrange(base)
+            while (index := gen.rng.choice(common) if kind == "namesakes" else gen.rng.randrange(base)) in sources:
+                pass
+            sources.add(index)
             source_person, origin, source = gen.records[index]
             gen.add(next_person, origin, gen.lookalike(kind, next_person, origin, source))
             gen.lookalikes[source_person, next_person] = kind
@@ -402,7 +431,8 @@ def generate(size: int, *, seed: int = 2026) -> Population:
                 break
         unused.discard(index)
         copy = original
-        for kind in kinds:
+        # Accents and punctuation last: an error that removes a first name removes it whole.
+        for kind in sorted(kinds, key=lambda kind: kind == "accents_punctuation"):
             copy = gen.apply(kind, copy)
         keep_nir = "same_nir" in kinds or gen.rng.random() < 0.2
         place = copy.birthplace_code

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum, StrEnum
 from functools import lru_cache
-from math import log2
+from itertools import accumulate, pairwise
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
@@ -73,17 +73,23 @@ _MIN_TYPO_LENGTH = 4  # one letter out of three is not a typo any more: LEA / LE
 # figures are rough estimates from name and date frequencies (a birth date is shared by one
 # pair in ~30,000, a common name by one in ~300…), not fitted to labelled data.
 _BITS_SEX_SAME, _BITS_SEX_DIFFERENT = 1.0, -5.6
-_BITS_PLACE_SAME_COMMUNE, _BITS_PLACE_SAME_COUNTRY, _BITS_PLACE_DIFFERENT = 7.0, 4.0, -4.3
-_BITS_NIR_SAME, _BITS_NIR_DIFFERENT = 20.0, -5.6
+# A country of birth is shared by many, and more so by people whose names share an origin.
+_BITS_PLACE_SAME_COMMUNE, _BITS_PLACE_SAME_COUNTRY, _BITS_PLACE_DIFFERENT = 7.0, 2.0, -4.3
+# Two valid NIRs that both fit their record's sex, year and month are two people's own
+# numbers; a NIR that does not fit may be the insured parent's, typed by mistake.
+_BITS_NIR_SAME, _BITS_NIR_DIFFERENT, _BITS_NIR_DIFFERENT_BOTH_FIT = 20.0, -5.6, -12.0
 # Fellegi–Sunter assumes the traits independent; relatives break that (twins share name, date
 # and birthplace at once). What tells them apart is a pillar that does not match, so such a
 # pillar costs far more than its own m / u, and so do a different sex with different first
 # names (the first names agree with the sex: two people).
-_BITS_PILLAR_PENALTY = {_Level.EXACT: 0.0, _Level.NEAR: 0.0, _Level.WEAK: -10.0, _Level.DIFFERENT: -20.0}
+_BITS_PILLAR_PENALTY = {_Level.EXACT: 0.0, _Level.NEAR: 0.0, _Level.WEAK: -16.0, _Level.DIFFERENT: -20.0}
 _BITS_OTHER_SEX_OTHER_NAME = -20.0
 _POSSIBLE_BITS, _PROBABLE_BITS = 15.0, 22.0
-# Score = logistic of the evidence, 0.5 at the "possible" threshold and 0.9 at "probable".
-_SCORE_SCALE = (_PROBABLE_BITS - _POSSIBLE_BITS) / log2(9)
+# Every trait agreeing: 8 + 7 + 14.5 + 1 + 7 bits; a matching NIR adds 20.
+_SCORE_ANCHORS = ((_POSSIBLE_BITS, 0.5), (_PROBABLE_BITS, 0.9), (37.5, 0.99), (57.5, 1.0))
+
+_SCORE_BANDS = {Grade.CERTAINLY_NOT: (0.0, 0.4999), Grade.POSSIBLE: (0.5, 0.8999),
+                Grade.PROBABLE: (0.9, 0.9899), Grade.CERTAIN: (0.99, 1.0)}
 
 _Outcome = tuple[float, _Level, str]  # bits, level, untranslated reason
 
@@ -101,6 +107,8 @@ class _Traits:
     first_raw: str
     first_list: tuple[str, ...]  # each first name folded, compound first names kept whole
     first_tokens: tuple[str, ...]  # compound first names split as well
+    first_bounds: frozenset[int]  # token counts at which a first name of the list ends
+    first_rest: str  # the first names after the first one, folded together
     first: str
     first_phonetic: str
     used_first: str
@@ -129,6 +137,8 @@ def _prepare(identity: Identity) -> _Traits:
         first_raw=" ".join(identity.first_names.upper().split()),
         first_list=first_list,
         first_tokens=name_tokens(identity.first_names),
+        first_bounds=frozenset(accumulate(len(name_tokens(part)) for part in identity.first_names.split())),
+        first_rest="".join(first_list[1:]),
         first=first,
         first_phonetic=phonetic_key(first),
         used_first=fold(identity.used_first_name),
@@ -139,9 +149,9 @@ def _prepare(identity: Identity) -> _Traits:
     )
 
 
-def _one_typo(a: str, b: str) -> bool:
+def _one_typo(a: str, b: str, shortest: int = _MIN_TYPO_LENGTH) -> bool:
     """One substitution, insertion, deletion or swap of neighbours, in a long enough word."""
-    return min(len(a), len(b)) >= _MIN_TYPO_LENGTH and OSA.distance(a, b, score_cutoff=1) == 1
+    return min(len(a), len(b)) >= shortest and OSA.distance(a, b, score_cutoff=1) == 1
 
 
 def _family_name(a: _Traits, b: _Traits) -> _Outcome:
@@ -156,6 +166,8 @@ def _family_name(a: _Traits, b: _Traits) -> _Outcome:
         return 6.0, near, N_("birth names differ only by a particle")
     if _one_typo(a.birth, b.birth):
         return 5.0, near, N_("names differ by one letter (typo)")
+    if _one_typo(a.birth, b.birth, shortest=3):
+        return 3.0, near, N_("names differ by one letter (typo)")
     if a.birth_phonetic and a.birth_phonetic == b.birth_phonetic:
         return 5.0, near, N_("names sound alike")
     short, long_ = sorted((set(a.birth_tokens), set(b.birth_tokens)), key=len)
@@ -174,13 +186,20 @@ def _first_names(a: _Traits, b: _Traits) -> _Outcome:
         if a.first_raw != b.first_raw:
             return 7.0, _Level.EXACT, N_("first names differ only by accents or punctuation")
         return 7.0, _Level.EXACT, N_("same first names")
-    short, long_ = sorted((a.first_tokens, b.first_tokens), key=len)
-    if short and long_[: len(short)] == short:
+    shorter, longer = sorted((a, b), key=lambda traits: len(traits.first_tokens))
+    count = len(shorter.first_tokens)
+    # Jean and Jean-Paul are two first names of the civil status; Jean and Jean Paul are one
+    # first name with the second one missing: the cut must fall between two first names.
+    prefix = count > 0 and longer.first_tokens[:count] == shorter.first_tokens
+    if prefix and count in longer.first_bounds:
         return 4.0, near, N_("second first name missing")
-    rest_agree = (a.first_list[1:] == b.first_list[1:] or not a.first_list[1:]
-                  or not b.first_list[1:])
-    if rest_agree and _one_typo(a.first, b.first):
+    rest_agree = a.first_rest == b.first_rest or not a.first_rest or not b.first_rest
+    # On the whole list too, so that a hyphen typed as a space elsewhere does not hide a typo.
+    if (rest_agree and _one_typo(a.first, b.first)) or _one_typo(a.first_all, b.first_all, 5):
         return 5.0, near, N_("first names differ by one letter (typo)")
+    if rest_agree and _one_typo(a.first, b.first, shortest=3):
+        # LEA / LZA: a short first name with a typo is near many others (LEO, LIA, EVA…).
+        return 2.0, near, N_("first names differ by one letter (typo)")
     if rest_agree and a.first_phonetic and a.first_phonetic == b.first_phonetic:
         return 5.0, near, N_("first names sound alike")
     if (a.used_first and a.used_first in (b.first, b.used_first)) or (
@@ -192,6 +211,8 @@ def _first_names(a: _Traits, b: _Traits) -> _Outcome:
         return 0.0, _Level.WEAK, N_("another of the first names used")
     if a.first == b.first:
         return 0.0, _Level.WEAK, N_("same first first name, other first names differ")
+    if prefix:
+        return 0.0, _Level.WEAK, N_("compound first name partly entered")
     if JaroWinkler.similarity(a.first, b.first) >= 0.9:
         return 0.0, _Level.WEAK, N_("first names are similar")
     return -5.5, _Level.DIFFERENT, N_("different first names")
@@ -221,6 +242,18 @@ def _birth_dates(a: date, b: date) -> _Outcome:
     return -6.0, _Level.DIFFERENT, N_("different birth dates")
 
 
+def _department(place: str) -> str:
+    return place[:3] if place.startswith("97") else place[:2]
+
+
+def _nir_fits(traits: _Traits) -> bool:
+    """The NIR's sex, year and month agree with the record (a pseudo-month agrees with any)."""
+    nir, born = traits.nir, traits.birth_date
+    sex_fits = {"1": "M", "2": "F"}.get(nir[0]) in (traits.sex, None) or traits.sex == "I"
+    month = int(nir[3:5])
+    return sex_fits and int(nir[1:3]) == born.year % 100 and (month > 12 or month == born.month)
+
+
 def _inverted(a: _Traits, b: _Traits) -> bool:
     """Family name typed as first name and the other way round (one typo allowed on each)."""
     def close(x: str, y: str) -> bool:
@@ -237,7 +270,7 @@ def _evaluate(a: _Traits, b: _Traits, *, floor: Grade = Grade.CERTAINLY_NOT) -> 
     same_nir = bool(a.nir) and a.nir == b.nir
     date_bits, date_level, date_reason = _birth_dates(a.birth_date, b.birth_date)
     if floor != Grade.CERTAINLY_NOT and not same_nir and date_level < _Level.NEAR:
-        return 0.0, Grade.CERTAINLY_NOT, ()  # at most 8 + 7 + 1 + 7 - 10 bits: below possible
+        return 0.0, Grade.CERTAINLY_NOT, ()  # at most 8 + 7 + 1 + 7 - 16 bits: below possible
     name_bits, name_level, name_reason = _family_name(a, b)
     first_bits, first_level, first_reason = _first_names(a, b)
     reasons = [name_reason, first_reason, date_reason]
@@ -248,6 +281,7 @@ def _evaluate(a: _Traits, b: _Traits, *, floor: Grade = Grade.CERTAINLY_NOT) -> 
     bits += sum(_BITS_PILLAR_PENALTY[level] for level in (name_level, first_level, date_level))
 
     sex_differs = a.sex != b.sex and "I" not in (a.sex, b.sex)
+    contradiction = sex_differs  # a trait that speaks against: never more than possible
     if sex_differs:
         bits += _BITS_SEX_DIFFERENT
         reasons.append(N_("different sex"))
@@ -259,30 +293,49 @@ def _evaluate(a: _Traits, b: _Traits, *, floor: Grade = Grade.CERTAINLY_NOT) -> 
         if a.place == b.place:
             bits += _BITS_PLACE_SAME_COUNTRY if a.place.startswith("99") else _BITS_PLACE_SAME_COMMUNE
             reasons.append(N_("same birthplace"))
+        elif _department(a.place) == _department(b.place) != "99":
+            # Maternity commune or residence, arrondissement or city code: says little either way.
+            reasons.append(N_("birthplaces in the same département"))
         else:
             bits += _BITS_PLACE_DIFFERENT
             reasons.append(N_("different birthplaces"))
+            contradiction = True
     nir_differs = bool(a.nir) and bool(b.nir) and a.nir != b.nir
     if nir_differs:
-        bits += _BITS_NIR_DIFFERENT
+        contradiction = True
+        bits += _BITS_NIR_DIFFERENT_BOTH_FIT if _nir_fits(a) and _nir_fits(b) else _BITS_NIR_DIFFERENT
         reasons.insert(0, N_("different NIRs"))
     if same_nir:
         bits += _BITS_NIR_SAME
         reasons.insert(0, N_("same NIR"))
 
-    pillars_near = min(name_level, first_level, date_level) >= _Level.NEAR
+    names_near = min(name_level, first_level) >= _Level.NEAR
     strict_identical = (a.birth == b.birth and first_level == date_level == _Level.EXACT
                         and a.sex == b.sex != "I" and a.place != "" and a.place == b.place)
-    if (strict_identical and not nir_differs) or (same_nir and pillars_near and not sex_differs):
+    if (strict_identical and not nir_differs) or (
+            same_nir and names_near and date_level >= _Level.NEAR and not sex_differs):
         grade = Grade.CERTAIN
-    elif bits >= _PROBABLE_BITS and not sex_differs and not nir_differs:
-        grade = Grade.PROBABLE
+    elif (bits >= _PROBABLE_BITS and not contradiction) or (same_nir and names_near and not sex_differs):
+        grade = Grade.PROBABLE  # same NIR and names: the birth date was typed from elsewhere
     elif bits >= _POSSIBLE_BITS or same_nir:
         grade = Grade.POSSIBLE  # the same NIR on two different people is an error to look at
     else:
         grade = Grade.CERTAINLY_NOT
-    score = 1.0 / (1.0 + 2.0 ** ((_POSSIBLE_BITS - bits) / _SCORE_SCALE))
-    return round(score, 4), grade, tuple(reasons)
+    # The score follows the evidence, kept within its grade's band so that sorting candidates
+    # by score never puts a capped or NIR-raised grade out of place.
+    low, high = _SCORE_BANDS[grade]
+    return round(min(max(_score(bits), low), high), 4), grade, tuple(reasons)
+
+
+def _score(bits: float) -> float:
+    """0.5 at the possible threshold, 0.9 at the probable one, 0.99 for all traits agreeing;
+    linear in the evidence between those points so that probable pairs still sort apart."""
+    if bits < _POSSIBLE_BITS:
+        return 0.5 * 2.0 ** ((bits - _POSSIBLE_BITS) / 4.0)
+    for (x0, y0), (x1, y1) in pairwise(_SCORE_ANCHORS):
+        if bits < x1:
+            return y0 + (y1 - y0) * (bits - x0) / (x1 - x0)
+    return 1.0
 
 
 def compare(a: Identity, b: Identity) -> Match:
@@ -295,14 +348,19 @@ def _keys(traits: _Traits) -> set[str]:
     day, month, year = traits.birth_date.day, traits.birth_date.month, traits.birth_date.year
     # Day and month in a fixed order, so a swapped entry lands in the same block.
     low, high = sorted((day, month))
-    names = (traits.birth, traits.used, traits.first, traits.used_first)
-    initials = {name[0] for name in names if name}
-    sounds = {phonetic_key(name) or name for name in names if name}
-    keys = {f"D{year}{low:02d}{high:02d}{initial}" for initial in initials}
-    for sound in sounds:
+    names = {name for name in (traits.birth, traits.used, traits.first, traits.used_first) if name}
+    sounds = {name: phonetic_key(name) or name for name in names}
+    keys = {f"D{year}{low:02d}{high:02d}{name[0]}" for name in names}
+    for name in (traits.birth, traits.used):
+        if name:  # family names are diverse enough to block on their sound alone
+            keys.add(f"Y{low:02d}{high:02d}{sounds[name]}")
+    for name, sound in sounds.items():
         keys.add(f"M{year}{month:02d}{sound}")  # the day is wrong
         keys.add(f"J{year}{day:02d}{sound}")  # the month is wrong
-        keys.add(f"Y{low:02d}{high:02d}{sound}")  # the year is wrong (and maybe swapped)
+        # The year is wrong: the sound of one name and the initial of another, whatever their
+        # roles, so names typed in each other's field still meet; the initial keeps blocks of
+        # common first names small.
+        keys.update(f"Y{low:02d}{high:02d}{sound}{other[0]}" for other in names if other != name)
     if traits.nir:
         keys.add(f"N{traits.nir}")
     return keys
