@@ -112,14 +112,12 @@ def create_patient(*, structure, identity: Identity, care_teams, acting_user, ph
     patient = Patient(structure=structure, phone=phone, email=email, **identity.as_dict())
     patient.save()
     patient.care_teams.set(care_teams)
-    reason = duplicate_reason.strip()
+    change = _trace(patient, kind=IdentityChange.Kind.CREATED, before={}, acting_user=acting_user,
+                    reason=duplicate_reason.strip(), action="patients.created")
     if candidates:
-        reason = _("Created despite possible duplicates (%(files)s): %(reason)s") % {
-            "files": ", ".join(f"n° {candidate.patient.pk}" for candidate in candidates),
-            "reason": reason,
-        }
-    _trace(patient, kind=IdentityChange.Kind.CREATED, before={}, acting_user=acting_user,
-           reason=reason, action="patients.created")
+        # Kept beside the reason: the referent sees which files were judged to be other people.
+        change.changes["possible_duplicates"] = [candidate.patient.pk for candidate in candidates]
+        change.save(update_fields=["changes"])
     return patient
 
 

@@ -63,6 +63,9 @@ class IdentityChange(models.Model):
                 continue
             choices = dict(field.flatchoices) if getattr(field, "choices", None) else {}
             rows.append((str(field.verbose_name).capitalize(), _shown(choices, old), _shown(choices, new)))
+        if self.changes.get("possible_duplicates"):
+            files = ", ".join(f"n° {pk}" for pk in self.changes["possible_duplicates"])
+            rows.append((str(_("Created despite possible duplicates")), "∅", files))
         return rows
 
 

@@ -82,9 +82,9 @@ def test_creating_despite_a_duplicate_keeps_the_reason(personas):
         care_teams=[personas.team_a], acting_user=personas.secretary,
         duplicate_reason="Twin sister, confirmed with the family record book",
     )
-    reason = IdentityChange.objects.get(patient=patient).reason
-    assert f"n° {existing.pk}" in reason
-    assert reason.endswith("Twin sister, confirmed with the family record book")
+    change = IdentityChange.objects.get(patient=patient)
+    assert change.reason == "Twin sister, confirmed with the family record book"
+    assert change.changes["possible_duplicates"] == [existing.pk]
 
 
 def test_validation_records_the_document_and_who_saw_it(personas):
