@@ -4,6 +4,7 @@ The population comes from ``bench.identities`` (synthetic French identities with
 spelling variants), loaded with bulk inserts; the scenarios go through the whole request path.
 """
 
+import json
 import random
 import time
 
@@ -84,6 +85,20 @@ def patient_scenarios(size: int):
         url, {"q": (lambda p: f"{p.birth_date.day}/{p.birth_date.month}/{p.birth_date:%y}")(pick())})
     yield "query: name with a typo (one letter missing)", lambda: patients_matching(
         patients, typo(fold(pick().birth_name)))
+    def fhir_match():
+        patient = pick()
+        resource = {"resourceType": "Patient", "gender": "female" if patient.sex == "F" else "male",
+                    "birthDate": patient.birth_date.isoformat(),
+                    "name": [{"use": "official", "family": patient.birth_name,
+                              "given": patient.birth_first_names.split()}]}
+        body = {"resourceType": "Parameters", "parameter": [{"name": "resource", "resource": resource}]}
+        response = client.post("/fhir/Patient/$match", data=json.dumps(body),
+                               content_type="application/fhir+json")
+        assert response.status_code == 200, response.content[:300]
+
+    yield "FHIR Patient/$match (coordinator)", fhir_match
+    yield "FHIR Patient?family=&birthdate=", lambda: client.get(
+        "/fhir/Patient", (lambda p: {"family": p.birth_name, "birthdate": p.birth_date.isoformat()})(pick()))
     yield "query: anteriority search before creating", lambda: anteriority_candidates(
         structure, (lambda p: Identity(
             birth_name=p.birth_name, birth_first_names=p.birth_first_names,
