@@ -10,3 +10,15 @@ class PatientsConfig(AppConfig):
     def ready(self) -> None:
         # Importing registers the audit codes and the global search provider.
         from secretariat.patients import audit, search  # noqa: F401
+        from secretariat.patients.merging import register_attached
+        from secretariat.patients.models import (
+            AdministrativeFile,
+            Address,
+            AmcCoverage,
+            AmoCoverage,
+            ContactPerson,
+        )
+
+        # Rows that follow their patient through merges and splits.
+        for model in (AdministrativeFile, Address, ContactPerson, AmoCoverage, AmcCoverage):
+            register_attached(model)

@@ -15,3 +15,5 @@ register("patients.merged", _("Duplicate records merged"))
 register("patients.merge_undone", _("Merge of records undone"))
 register("patients.split", _("Collision: record split"))
 register("patients.duplicates_reviewed", _("Duplicate suspicion reviewed"))
+
+from secretariat.patients import audit_administrative  # noqa: E402, F401 (codes of the administrative file)

@@ -57,11 +57,21 @@ def describe_attached(rows: dict[str, list[int]]) -> list[tuple[str, str, str]]:
     return items
 
 
-def _move(rows: dict[str, list[int]], to: Patient) -> None:
+def _move(rows: dict[str, list[int]], to: Patient) -> dict[str, list[int]]:
+    """Give the rows to ``to``; returns those actually moved.
+
+    A one-to-one row (the administrative file) moves only if ``to`` has none: the survivor's
+    own is kept, and the other stays with the merged record, where an undo finds it.
+    """
     by_key = {f"{model._meta.label}:{field}": (model, field) for model, field in _ATTACHED}
+    moved = {}
     for key, pks in rows.items():
         model, field = by_key[key]
+        if model._meta.get_field(field).one_to_one and model.objects.filter(**{field: to}).exists():
+            continue
         model.objects.filter(pk__in=pks).update(**{field: to})
+        moved[key] = pks
+    return moved
 
 
 def _locked_pair(first: Patient, second: Patient) -> tuple[Patient, Patient]:
@@ -132,8 +142,7 @@ def merge_patients(survivor: Patient, *, duplicate: Patient, chosen: dict[str, s
 
     added_teams = list(duplicate.care_teams.exclude(pk__in=survivor.care_teams.all()).values_list("pk", flat=True))
     survivor.care_teams.add(*added_teams)
-    moved = attached_rows(duplicate)
-    _move(moved, survivor)
+    moved = _move(attached_rows(duplicate), survivor)
     moved["care_teams_added"] = added_teams
 
     duplicate.merged_into = survivor

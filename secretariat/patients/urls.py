@@ -22,3 +22,7 @@ urlpatterns += [
     path("fusions/<int:pk>/", views_identitovigilance.merge_detail, name="merge_detail"),
     path("<int:pk>/separer/", views_identitovigilance.split_form, name="split"),
 ]
+
+from secretariat.patients import urls_administrative  # noqa: E402 (the administrative file)
+
+urlpatterns += urls_administrative.urlpatterns

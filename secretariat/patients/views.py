@@ -32,6 +32,7 @@ from secretariat.patients.insi import (
 )
 from secretariat.patients.permissions import patients_for, records_patient_read
 from secretariat.patients.queries import patients_matching
+from secretariat.patients.queries_administrative import administrative_summary
 from secretariat.patients.rules.datamatrix import ins_datamatrix_payload, ins_datamatrix_svg
 from secretariat.patients.rules.status import missing_for_qualification
 
@@ -76,6 +77,7 @@ def patient_detail(request, patient):
         "can_edit": request.user.has_capability(Capability.EDIT_PATIENTS),
         "can_merge": request.user.has_capability(Capability.MERGE_PATIENTS),
         "ins_datamatrix": _ins_datamatrix(patient),
+        "administrative": administrative_summary(patient),
         "insi": get_insi_client(),
         "active_area": "patients",
     })

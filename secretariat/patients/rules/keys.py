@@ -1,4 +1,4 @@
-"""Comparison keys for names: folding, tokens and a French phonetic key.
+"""Comparison keys for names and NIR: folding, tokens, a French phonetic key, a checked NIR.
 
 These keys are for *finding* possible duplicates (recherche d'antériorité, doublon detection,
 french-rules.md §1.7), never for storing or transmitting a name: the stored name stays as written
@@ -130,3 +130,20 @@ def phonetic_key(text: str) -> str:
     for pattern, replacement in _RULES:
         key = pattern.sub(replacement, key)
     return key
+
+
+_NIR_SHAPE = re.compile(r"[0-9]{5}(?:[0-9]{2}|2[AB])[0-9]{8}")
+
+
+def comparable_nir(text: str) -> str:
+    """The NIR without spaces if its key is right, else "": a wrong NIR proves nothing.
+
+    Key = 97 − (13-character body mod 97) with 2A → 19 and 2B → 18 (decree 82-103 art. 4,
+    french-rules.md §2.2), the check python-stdnum's fr.nir makes; written out because a scan
+    checks a million NIRs and needs nothing else (no message, no consistency warning).
+    """
+    nir = "".join(text.split()).upper()
+    if not _NIR_SHAPE.fullmatch(nir):
+        return ""
+    body = nir[:5] + {"2A": "19", "2B": "18"}.get(nir[5:7], nir[5:7]) + nir[7:13]
+    return nir if 97 - int(body) % 97 == int(nir[13:]) else ""
