@@ -43,6 +43,16 @@ from secretariat.patients.rules.matching import (  # noqa: E402
 GRADES = (Grade.CERTAIN, Grade.PROBABLE, Grade.POSSIBLE)
 
 
+def _machine() -> str:
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+        model = next(line.split(":", 1)[1].strip() for line in cpuinfo.splitlines()
+                     if line.startswith("model name"))
+    except (OSError, StopIteration):
+        model = platform.processor() or platform.machine()
+    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
 def _describe(identity: Identity) -> str:
     used = f" ({identity.used_name})" if identity.used_name else ""
     return (f"{identity.birth_name}{used} / {identity.first_names} / {identity.birth_date} / "
@@ -113,8 +123,7 @@ def main() -> None:
     true_positives = len(reported) - sum(false_positives.values())
 
     print(f"\nDuplicate matcher — {args.size:,} identities (seed {args.seed}), {len(truth):,} true "
-          f"duplicate pairs; {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, rapidfuzz {rapidfuzz.__version__}")
+          f"duplicate pairs; {_machine()}, rapidfuzz {rapidfuzz.__version__}")
     print(f"\n{'error kind':<52} {'n':>6} {'certain':>8} {'probable':>9} {'possible':>9} {'recall':>7}")
     order = [*DUPLICATE_KINDS, "two errors",
              *sorted(k for k in rows if "+" in k), "all duplicates"]

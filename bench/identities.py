@@ -122,22 +122,20 @@ _ORIGIN_WEIGHTS = (0.80, 0.09, 0.05, 0.03, 0.015, 0.015)
 _COUNTRIES = {"fr": ("99109", "99131", "99132"), "mg": ("99350", "99352", "99351"),
               "ib": ("99139", "99134", "99127"), "af": ("99341", "99335", "99326", "99322"),
               "as": ("99243", "99216", "99234"), "tr": ("99208", "99122", "99114")}
-def _words(text: str) -> list[str]:
-    return text.split()
 
-
-# Long tail of French family names: pieces of common names recombined (BEAU + LI + CHARD).
-_PREFIXES = _words("BEAU BER BOU BRI CHA CHAR DE DU FA FER GAR GI GRAN LA LAN LE MA MAR MON MOU PE PER "
-             "PON RI RO SAIN TOU VAL VER VIL BAR BLA CAR CLA COR DAR FOU GAU GOU JOU LOU MAU NO "
-             "PA PI QUE RE SA SE TA TI VA")
-_MIDDLES = _words("LI RO NE TE VE GE DE MA CHE BE LA RI NI SE BO CA FO GA MO PO SI TO VI ZE")
+# Long tail of family names: pieces of common names recombined (BEAU + LI + CHARD, BEN + SAAD).
+_TAIL = {part: text.split() for part, text in {
+    "prefix": """BEAU BER BOU BRI CHA CHAR DE DU FA FER GAR GI GRAN LA LAN LE MA MAR MON MOU PE PER PON
+        RI RO SAIN TOU VAL VER VIL BAR BLA CAR CLA COR DAR FOU GAU GOU JOU LOU MAU NO PA PI QUE RE
+        SA SE TA TI VA""",
+    "middle": "LI RO NE TE VE GE DE MA CHE BE LA RI NI SE BO CA FO GA MO PO SI TO VI ZE",
+    "suffix": """CHARD LIN MONT RET DET NAUD VILLE LOT NET REAU GEON TIN TIER VIER ZIN CHON LARD GNON
+        BERT MIER DIN GEOT QUET SSON THIER BAUD RAND LAIN NIER CHET DOUX VAL GUET""",
+    "arabic": """ABBES ACHOUR AISSA AMARA AZZOUZ BAKIR CHAIB DAOUD DJEBBAR FERHAT GHALI HACHEM HAMMOU
+        KADDOUR KHALED LARBI MADANI MAHDI MANSOUR MESSAOUD MOKHTAR MOUSSA NACER OMAR RABAH SALAH
+        SLIMANE TAYEB YAHIA YOUCEF ZAID ZITOUNI HAMOU SAAD AMAR KHEIR HADJ HAMDAN TALEB""",
+}.items()}
 _ARABIC_PARTS = ("BEN", "BEL", "BOU", "AIT ", "EL ", "")
-_ARABIC_ROOTS = _words("ABBES ACHOUR AISSA AMARA AZZOUZ BAKIR CHAIB DAOUD DJEBBAR FERHAT GHALI HACHEM "
-                 "HAMMOU KADDOUR KHALED LARBI MADANI MAHDI MANSOUR MESSAOUD MOKHTAR MOUSSA NACER "
-                 "OMAR RABAH SALAH SLIMANE TAYEB YAHIA YOUCEF ZAID ZITOUNI HAMOU SAAD AMAR KHEIR "
-                 "HADJ HAMDAN TALEB")
-_SUFFIXES = _words("CHARD LIN MONT RET DET NAUD VILLE LOT NET REAU GEON TIN TIER VIER ZIN CHON LARD "
-             "GNON BERT MIER DIN GEOT QUET SSON THIER BAUD RAND LAIN NIER CHET DOUX VAL GUET")
 _DEPARTMENTS = [f"{n:02d}" for n in range(1, 96) if n != 20] + ["2A", "2B"]
 _OVERSEAS = ("971", "972", "973", "974", "976")
 _NEIGHBOURS = dict(zip("AZERTYUIOPQSDFGHJKLMWXCVBN", (
@@ -165,21 +163,6 @@ COMMON_FAMILY_NAMES = frozenset(_FAMILY_T["fr"][0][:30] + _FAMILY_T["as"][0][:5]
 def _pick(rng: random.Random, table: tuple[list[str], list[float]]) -> str:
     names, cumulative = table
     return names[bisect(cumulative, rng.random() * cumulative[-1])]
-
-
-def nir_for(rng: random.Random, sex: str, birth_date: date, place: str) -> str:
-    """A valid synthetic NIR: sex, year, month, the COG code of the birthplace, an order, the key."""
-    body = f"{'1' if sex == 'M' else '2'}{birth_date.year % 100:02d}{birth_date.month:02d}{place}{rng.randint(1, 999):03d}"
-    number = int(body[:5] + {"2A": "19", "2B": "18"}.get(body[5:7], body[5:7]) + body[7:])
-    return f"{body}{97 - number % 97:02d}"
-
-
-def _unique_nir(rng: random.Random, issued: set[str], sex: str, birth_date: date, place: str) -> str:
-    """A NIR no other person has (the order number separates people born in one place and month)."""
-    while (nir := nir_for(rng, sex, birth_date, place)) in issued:
-        pass
-    issued.add(nir)
-    return nir
 
 
 @dataclass
@@ -221,9 +204,10 @@ class _Generator:
         rng = self.rng
         if rng.random() > _LISTED_SHARE.get(origin, 1.0):
             if origin == "mg":
-                return rng.choice(_ARABIC_PARTS) + rng.choice(_ARABIC_ROOTS) + rng.choice(("", "I"))
-            name = rng.choice(_PREFIXES) + (rng.choice(_MIDDLES) if rng.random() < 0.6 else "")
-            return name + rng.choice(_SUFFIXES)
+                root = rng.choice(_TAIL["arabic"])
+                return rng.choice(_ARABIC_PARTS) + root + rng.choice(("", "I"))
+            middle = rng.choice(_TAIL["middle"]) if rng.random() < 0.6 else ""
+            return rng.choice(_TAIL["prefix"]) + middle + rng.choice(_TAIL["suffix"])
         return _pick(rng, _FAMILY_T[origin])
 
     def first_names(self, sex: str, origin: str) -> str:
@@ -232,7 +216,9 @@ class _Generator:
         table = _FIRST_T[key, origin if rng.random() < 0.7 else "fr"]
         names = [_pick(rng, table)]
         for _ in range(rng.choices((0, 1, 2), (0.35, 0.45, 0.2))[0]):
-            extra = ("Marie" if key == "F" else "Jean") if rng.random() < 0.2 else _pick(rng, _FIRST_T[key, "fr"])
+            # Marie and Jean are the commonest middle names.
+            extra = ("Marie" if key == "F" else "Jean") if rng.random() < 0.2 else _pick(
+                rng, _FIRST_T[key, "fr"])
             if extra not in names:
                 names.append(extra)
         return " ".join(names)
@@ -247,27 +233,34 @@ class _Generator:
             return rng.choice(_OVERSEAS) + f"{rng.randint(1, 34):02d}"
         return rng.choice(_DEPARTMENTS) + f"{rng.randint(1, 700):03d}"
 
-    def person(self, pid: int, origin: str | None = None, **fixed: object) -> Identity:
+    def nir(self, sex: str, born: date, place: str) -> str:
+        """A valid NIR no one else has: sex, year, month, COG code of the birthplace, order, key."""
+        while True:
+            body = f"{'1' if sex == 'M' else '2'}{born:%y%m}{place}{self.rng.randint(1, 999):03d}"
+            number = int(body[:5] + {"2A": "19", "2B": "18"}.get(body[5:7], body[5:7]) + body[7:])
+            if (nir := f"{body}{97 - number % 97:02d}") not in self.issued_nirs:
+                self.issued_nirs.add(nir)
+                return nir
+
+    def person(self, origin: str, *, birth_name: str = "", first_names: str = "", sex: str = "",
+               birth_date: date | None = None, birthplace_code: str = "") -> Identity:
+        """A new person; the traits given are kept, the others drawn."""
         rng = self.rng
-        origin = origin or rng.choices(_ORIGINS, _ORIGIN_WEIGHTS)[0]
-        sex = str(fixed.pop("sex", None) or rng.choices("FMI", (0.51, 0.489, 0.001))[0])
-        birth_date = fixed.pop("birth_date", None) or self._birth_date()
-        assert isinstance(birth_date, date)
-        place = str(fixed.pop("birthplace_code", None) or self.place(origin, birth_date))
-        first_names = str(fixed.pop("first_names", None) or self.first_names(sex, origin))
-        adult = (REFERENCE_DATE - birth_date).days > 22 * 365
+        sex = sex or rng.choices("FMI", (0.51, 0.489, 0.001))[0]
+        born = birth_date or self._birth_date()
+        place = birthplace_code or self.place(origin, born)
+        first_names = first_names or self.first_names(sex, origin)
+        adult = (REFERENCE_DATE - born).days > 22 * 365
         married = adult and rng.random() < (0.45 if sex == "F" else 0.02)
+        spouse_origin = rng.choices(_ORIGINS, _ORIGIN_WEIGHTS)[0]
         second = first_names.split()[1:]
-        identity = Identity(
-            id=0, birth_name=str(fixed.pop("birth_name", None) or self.family_name(origin)),
-            first_names=first_names, birth_date=birth_date, sex=sex,
-            used_name=self.family_name(rng.choices(_ORIGINS, _ORIGIN_WEIGHTS)[0]) if married else "",
+        return Identity(
+            id=0, birth_name=birth_name or self.family_name(origin), first_names=first_names,
+            birth_date=born, sex=sex, used_name=self.family_name(spouse_origin) if married else "",
             used_first_name=second[0] if second and rng.random() < 0.05 else "",
             birthplace_code=place if rng.random() > 0.03 else "",
-            nir=_unique_nir(rng, self.issued_nirs, sex, birth_date, place)
-            if sex in "FM" and rng.random() < 0.7 else "",
+            nir=self.nir(sex, born, place) if sex != "I" and rng.random() < 0.7 else "",
         )
-        return replace(identity, **fixed)  # type: ignore[arg-type]
 
     def add(self, person: int, origin: str, identity: Identity) -> int:
         self.records.append((person, origin, identity))
@@ -275,31 +268,33 @@ class _Generator:
 
     # --- look-alikes: other people built from a source person ------------------------------
 
-    def lookalike(self, kind: str, pid: int, origin: str, source: Identity) -> Identity:
-        rng, born = self.rng, source.birth_date
+    def lookalike(self, kind: str, origin: str, source: Identity) -> Identity:
+        rng, born, name = self.rng, source.birth_date, source.birth_name
+        same_place = source.birthplace_code if rng.random() < 0.6 else ""
         if kind == "parent_child":
             shift = timedelta(days=int(rng.uniform(20, 40) * 365.25))
             other = born + shift if born + shift < REFERENCE_DATE else born - shift
             names = source.first_names.split()
             if rng.random() < 0.4:  # same first name, other first names of their own
                 names = [names[0], *self.first_names(source.sex, origin).split()[1:]]
-            return self.person(pid, origin, birth_name=source.birth_name, sex=source.sex,
-                               first_names=" ".join(names), birth_date=other,
-                               birthplace_code=source.birthplace_code if rng.random() < 0.5 else None)
+            return self.person(origin, birth_name=name, sex=source.sex, first_names=" ".join(names),
+                               birth_date=other, birthplace_code=same_place)
         if kind == "namesakes":
-            return self.person(pid, origin, birth_name=source.birth_name, sex=source.sex,
+            return self.person(origin, birth_name=name, sex=source.sex,
                                first_names=source.first_names)
         sex = rng.choice("FM")
+        # Brothers and sisters may share a middle name, not the name they are called by.
+        called = source.first_names.split()[0]
         first_names = self.first_names(sex, origin)
-        while first_names.split()[0] == source.first_names.split()[0]:
+        while called in first_names.split() or first_names.split()[0] == source.used_first_name:
             first_names = self.first_names(sex, origin)
         if kind == "twins":
-            return self.person(pid, origin, birth_name=source.birth_name, birth_date=born, sex=sex,
-                               first_names=first_names, birthplace_code=source.birthplace_code or None)
+            return self.person(origin, birth_name=name, birth_date=born, sex=sex,
+                               first_names=first_names, birthplace_code=source.birthplace_code)
         other = born + timedelta(days=rng.choice((-1, 1)) * rng.randint(300, 12 * 365))
-        return self.person(pid, origin, birth_name=source.birth_name, sex=sex, first_names=first_names,
+        return self.person(origin, birth_name=name, sex=sex, first_names=first_names,
                            birth_date=min(other, REFERENCE_DATE - timedelta(days=1)),
-                           birthplace_code=source.birthplace_code if rng.random() < 0.7 else None)
+                           birthplace_code=same_place)
 
     # --- copies of a person with entry errors ----------------------------------------------
 
@@ -371,15 +366,16 @@ class _Generator:
                     return replace(copy, birth_date=born.replace(year=year))
         assert kind == "same_nir"  # the birth date was typed from another document
         other = born + timedelta(days=rng.choice((-1, 1)) * rng.randint(30, 3 * 365))
-        return replace(copy, birth_date=min(other, REFERENCE_DATE - timedelta(days=1)), nir=copy.nir)
+        return replace(copy, birth_date=min(other, REFERENCE_DATE - timedelta(days=1)))
 
     def copy_kinds(self) -> tuple[str, ...]:
         rng = self.rng
         first = rng.choice(DUPLICATE_KINDS)
         if first == "same_nir" or rng.random() > TWO_ERRORS_RATE:
             return (first,)
-        second = rng.choice([k for k in _FIELDS if k != first and not set(_FIELDS[k]) & set(_FIELDS[first])])
-        return (first, second)
+        others = [kind for kind, part in _FIELDS.items()
+                  if kind != first and not set(part) & set(_FIELDS[first])]
+        return (first, rng.choice(others))
 
 
 _SPELLINGS = ((r"PH", "F"), (r"(?<=[AEIOU])F(?=[AEIOU])", "PH"), (r"Y", "I"), (r"LL", "L"),
@@ -407,18 +403,20 @@ def generate(size: int, *, seed: int = 2026) -> Population:
     base = size - copies - sum(injected.values())
     for pid in range(base):
         origin = gen.rng.choices(_ORIGINS, _ORIGIN_WEIGHTS)[0]
-        gen.add(pid, origin, gen.person(pid, origin))
-    common = [i for i in range(base) if gen.records[i][2].birth_name in COMMON_FAMILY_NAMES]
+        gen.add(pid, origin, gen.person(origin))
+    everyone = range(base)
+    common = [i for i in everyone if gen.records[i][2].birth_name in COMMON_FAMILY_NAMES]
     next_person = base
     # One look-alike per source person: two twins of one person would be triplets, unlabelled.
     sources = set()
     for kind, count in injected.items():
         for _ in range(count):
-            while (index := gen.rng.choice(common) if kind == "namesakes" else gen.rng.randrange(base)) in sources:
+            pool = common if kind == "namesakes" and common else everyone
+            while (index := gen.rng.choice(pool)) in sources:
                 pass
             sources.add(index)
             source_person, origin, source = gen.records[index]
-            gen.add(next_person, origin, gen.lookalike(kind, next_person, origin, source))
+            gen.add(next_person, origin, gen.lookalike(kind, origin, source))
             gen.lookalikes[source_person, next_person] = kind
             next_person += 1
     unused = set(range(base))
@@ -438,7 +436,7 @@ def generate(size: int, *, seed: int = 2026) -> Population:
         place = copy.birthplace_code
         if gen.rng.random() < 0.15:  # older or provisional record: birthplace not typed
             place = ""
-        elif place and not place.startswith("99") and gen.rng.random() < 0.03:
+        elif place[:2] not in ("", "97", "99") and gen.rng.random() < 0.03:
             place = place[:-3] + f"{gen.rng.randint(1, 700):03d}"  # a neighbouring commune
         copy = replace(copy, nir=copy.nir if keep_nir else "", birthplace_code=place)
         gen.error_kind[gen.add(person, origin, copy)] = "+".join(sorted(kinds))

@@ -12,8 +12,8 @@ class PatientsConfig(AppConfig):
         from secretariat.patients import audit, search  # noqa: F401
         from secretariat.patients.merging import register_attached
         from secretariat.patients.models import (
-            AdministrativeFile,
             Address,
+            AdministrativeFile,
             AmcCoverage,
             AmoCoverage,
             ContactPerson,

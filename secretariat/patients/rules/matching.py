@@ -1,16 +1,15 @@
 """Candidate duplicates (doublons) between patient identities: pure comparison and blocking.
 
 french-rules.md §1.7: a doublon is one person with two records; the application never merges on
-its own, it proposes candidates to the identitovigilance role. This module grades a pair of
-identities with the FHIR match-grade values (certain, probable, possible, certainly-not) and
-explains why, so a person can decide.
+its own, it proposes candidates to the identitovigilance role. compare() grades a pair with the
+FHIR match-grade values (certain, probable, possible, certainly-not) and says why.
 
-The comparison rests on three pillars of the traits stricts: family name, first names and birth
-date. Each pillar is graded exact / near (one of the known entry errors: typo, accents, names
-inverted, used name typed as birth name, missing second first name, day and month swapped, one
-digit of the year…) / weak / different. A pair is worth a look only when every pillar is at
-least near: a twin differs by first names, a parent or a namesake by birth date, and no sum of
-agreeing traits may outweigh that. Sex, birthplace and NIR confirm or contradict.
+Three pillars of the traits stricts carry the match: family name, first names, birth date. Each
+is graded exact, near (a known entry error: typo, accents, names inverted, used name typed as
+birth name, missing second first name, day and month swapped, one digit of the year…), weak or
+different, and weighs its evidence in bits. Every pillar must be at least near for a pair to be
+worth a look: a twin differs by first names, a parent or a namesake by birth date, and no sum
+of agreeing traits may outweigh that. Sex, birthplace and NIR confirm or contradict.
 """
 
 from collections import defaultdict
@@ -18,15 +17,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum, StrEnum
-from functools import lru_cache
 from itertools import accumulate, pairwise
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 from rapidfuzz.distance import OSA, JaroWinkler
-from stdnum.fr import nir as stdnum_nir
 
-from secretariat.patients.rules.keys import fold, name_tokens, phonetic_key, significant_tokens
+from secretariat.patients.rules.keys import (
+    comparable_nir,
+    fold,
+    name_tokens,
+    phonetic_key,
+    significant_tokens,
+)
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,8 @@ _BITS_NIR_SAME, _BITS_NIR_DIFFERENT, _BITS_NIR_DIFFERENT_BOTH_FIT = 20.0, -5.6, 
 # and birthplace at once). What tells them apart is a pillar that does not match, so such a
 # pillar costs far more than its own m / u, and so do a different sex with different first
 # names (the first names agree with the sex: two people).
-_BITS_PILLAR_PENALTY = {_Level.EXACT: 0.0, _Level.NEAR: 0.0, _Level.WEAK: -16.0, _Level.DIFFERENT: -20.0}
+_BITS_PILLAR_PENALTY = {_Level.EXACT: 0.0, _Level.NEAR: 0.0, _Level.WEAK: -16.0,
+                        _Level.DIFFERENT: -20.0}
 _BITS_OTHER_SEX_OTHER_NAME = -20.0
 _POSSIBLE_BITS, _PROBABLE_BITS = 15.0, 22.0
 # Every trait agreeing: 8 + 7 + 14.5 + 1 + 7 bits; a matching NIR adds 20.
@@ -118,14 +122,9 @@ class _Traits:
     nir: str  # cleaned and valid, or ""
 
 
-@lru_cache(maxsize=65_536)
-def _valid_nir(text: str) -> str:
-    cleaned = "".join(text.split()).upper()
-    return cleaned if cleaned and stdnum_nir.is_valid(cleaned) else ""
-
-
 def _prepare(identity: Identity) -> _Traits:
-    first_list = tuple(f for f in (fold(part) for part in identity.first_names.split()) if f)
+    parts = identity.first_names.split()
+    first_list = tuple(f for f in (fold(part) for part in parts) if f)
     first = first_list[0] if first_list else ""
     return _Traits(
         birth=fold(identity.birth_name),
@@ -137,7 +136,7 @@ def _prepare(identity: Identity) -> _Traits:
         first_raw=" ".join(identity.first_names.upper().split()),
         first_list=first_list,
         first_tokens=name_tokens(identity.first_names),
-        first_bounds=frozenset(accumulate(len(name_tokens(part)) for part in identity.first_names.split())),
+        first_bounds=frozenset(accumulate(len(name_tokens(part)) for part in parts)),
         first_rest="".join(first_list[1:]),
         first=first,
         first_phonetic=phonetic_key(first),
@@ -145,7 +144,7 @@ def _prepare(identity: Identity) -> _Traits:
         birth_date=identity.birth_date,
         sex=identity.sex,
         place=identity.birthplace_code.strip().upper(),
-        nir=_valid_nir(identity.nir),
+        nir=comparable_nir(identity.nir),
     )
 
 
@@ -158,64 +157,75 @@ def _family_name(a: _Traits, b: _Traits) -> _Outcome:
     near = _Level.NEAR
     if a.birth == b.birth:
         if a.birth_raw != b.birth_raw:
-            return 8.0, _Level.EXACT, N_("birth names differ only by accents or punctuation")
-        return 8.0, _Level.EXACT, N_("same birth name")
+            return 8.0, _Level.EXACT, gettext_noop("birth names differ only by accents or punctuation")
+        return 8.0, _Level.EXACT, gettext_noop("same birth name")
     if (a.used and a.used == b.birth) or (b.used and b.used == a.birth):
-        return 6.0, near, N_("used name matches birth name")
+        return 6.0, near, gettext_noop("used name matches birth name")
     if a.birth_tokens == b.birth_tokens:
-        return 6.0, near, N_("birth names differ only by a particle")
+        return 6.0, near, gettext_noop("birth names differ only by a particle")
     if _one_typo(a.birth, b.birth):
-        return 5.0, near, N_("names differ by one letter (typo)")
-    if _one_typo(a.birth, b.birth, shortest=3):
-        return 3.0, near, N_("names differ by one letter (typo)")
+        return 5.0, near, gettext_noop("names differ by one letter (typo)")
+    if _one_typo(a.birth, b.birth, shortest=2):
+        # VO / VU, LE / LY: in a short name one letter more or less makes another real name,
+        # so the other traits must carry the match.
+        bits = 3.0 if min(len(a.birth), len(b.birth)) >= 3 else 0.0
+        return bits, near, gettext_noop("names differ by one letter (typo)")
     if a.birth_phonetic and a.birth_phonetic == b.birth_phonetic:
-        return 5.0, near, N_("names sound alike")
+        return 5.0, near, gettext_noop("names sound alike")
     short, long_ = sorted((set(a.birth_tokens), set(b.birth_tokens)), key=len)
     if short < long_ and all(len(token) >= 3 for token in short):
-        return 5.0, near, N_("compound birth name partly entered")
+        return 5.0, near, gettext_noop("compound birth name partly entered")
     if a.used and a.used == b.used:
-        return 3.0, near, N_("same used name, different birth names")
+        return 3.0, near, gettext_noop("same used name, different birth names")
     if JaroWinkler.similarity(a.birth, b.birth) >= 0.9:
-        return 0.0, _Level.WEAK, N_("birth names are similar")
-    return -6.5, _Level.DIFFERENT, N_("different birth names")
+        return 0.0, _Level.WEAK, gettext_noop("birth names are similar")
+    return -6.5, _Level.DIFFERENT, gettext_noop("different birth names")
 
 
 def _first_names(a: _Traits, b: _Traits) -> _Outcome:
     near = _Level.NEAR
     if a.first_all == b.first_all:
         if a.first_raw != b.first_raw:
-            return 7.0, _Level.EXACT, N_("first names differ only by accents or punctuation")
-        return 7.0, _Level.EXACT, N_("same first names")
+            return 7.0, _Level.EXACT, gettext_noop("first names differ only by accents or punctuation")
+        return 7.0, _Level.EXACT, gettext_noop("same first names")
     shorter, longer = sorted((a, b), key=lambda traits: len(traits.first_tokens))
     count = len(shorter.first_tokens)
     # Jean and Jean-Paul are two first names of the civil status; Jean and Jean Paul are one
     # first name with the second one missing: the cut must fall between two first names.
     prefix = count > 0 and longer.first_tokens[:count] == shorter.first_tokens
     if prefix and count in longer.first_bounds:
-        return 4.0, near, N_("second first name missing")
-    rest_agree = a.first_rest == b.first_rest or not a.first_rest or not b.first_rest
+        return 4.0, near, gettext_noop("second first name missing")
+    # A typo on the first first name counts when the other first names agree: a typo plus a
+    # missing first name is two differences, as between twins Marine and Marie Christine.
+    rest_agree = a.first_rest == b.first_rest
     # On the whole list too, so that a hyphen typed as a space elsewhere does not hide a typo.
     if (rest_agree and _one_typo(a.first, b.first)) or _one_typo(a.first_all, b.first_all, 5):
-        return 5.0, near, N_("first names differ by one letter (typo)")
+        return 5.0, near, gettext_noop("first names differ by one letter (typo)")
     if rest_agree and _one_typo(a.first, b.first, shortest=3):
         # LEA / LZA: a short first name with a typo is near many others (LEO, LIA, EVA…).
-        return 2.0, near, N_("first names differ by one letter (typo)")
+        return 2.0, near, gettext_noop("first names differ by one letter (typo)")
     if rest_agree and a.first_phonetic and a.first_phonetic == b.first_phonetic:
-        return 5.0, near, N_("first names sound alike")
-    if (a.used_first and a.used_first in (b.first, b.used_first)) or (
-            b.used_first and b.used_first == a.first):
-        return 2.0, near, N_("used first name matches")
+        return 5.0, near, gettext_noop("first names sound alike")
+    # The first name used day to day typed as the only first names of the other record.
+    if _used_first_name_typed(a, b) or _used_first_name_typed(b, a):
+        return 2.0, near, gettext_noop("used first name matches")
     # Being called by one's second first name happens, but "Pierre" is the second first name
     # of so many that it says little on its own.
     if (a.first and a.first in b.first_list[1:]) or (b.first and b.first in a.first_list[1:]):
-        return 0.0, _Level.WEAK, N_("another of the first names used")
+        return 0.0, _Level.WEAK, gettext_noop("another of the first names used")
     if a.first == b.first:
-        return 0.0, _Level.WEAK, N_("same first first name, other first names differ")
+        return 0.0, _Level.WEAK, gettext_noop("same first first name, other first names differ")
     if prefix:
-        return 0.0, _Level.WEAK, N_("compound first name partly entered")
+        return 0.0, _Level.WEAK, gettext_noop("compound first name partly entered")
     if JaroWinkler.similarity(a.first, b.first) >= 0.9:
-        return 0.0, _Level.WEAK, N_("first names are similar")
-    return -5.5, _Level.DIFFERENT, N_("different first names")
+        return 0.0, _Level.WEAK, gettext_noop("first names are similar")
+    return -5.5, _Level.DIFFERENT, gettext_noop("different first names")
+
+
+def _used_first_name_typed(a: _Traits, b: _Traits) -> bool:
+    """b holds a's used first name, and nothing but first names of a."""
+    return (bool(a.used_first) and b.first == a.used_first
+            and set(b.first_list) <= {*a.first_list, a.used_first})
 
 
 def _digits_apart(a: str, b: str) -> int:
@@ -225,21 +235,22 @@ def _digits_apart(a: str, b: str) -> int:
 def _birth_dates(a: date, b: date) -> _Outcome:
     near = _Level.NEAR
     if a == b:
-        return 14.5, _Level.EXACT, N_("same birth date")
+        return 14.5, _Level.EXACT, gettext_noop("same birth date")
     if a.year == b.year and a.day == b.month and a.month == b.day:
-        return 10.0, near, N_("day and month swapped")
+        return 10.0, near, gettext_noop("day and month swapped")
     if a.month == b.month and a.day == b.day:
         year_a, year_b = f"{a.year:04d}", f"{b.year:04d}"
         if _digits_apart(year_a, year_b) == 1:
-            return 6.0, near, N_("one digit of the birth year differs")
+            return 6.0, near, gettext_noop("one digit of the birth year differs")
         if sorted(year_a) == sorted(year_b) and _digits_apart(year_a, year_b) == 2:
-            return 5.5, near, N_("two digits of the birth year swapped")
-        return 0.0, _Level.WEAK, N_("same birthday, different birth years")
-    if a.year == b.year and _digits_apart(f"{a.month:02d}{a.day:02d}", f"{b.month:02d}{b.day:02d}") == 1:
-        return 5.5, near, N_("one digit of the birth day or month differs")
+            return 5.5, near, gettext_noop("two digits of the birth year swapped")
+        return 0.0, _Level.WEAK, gettext_noop("same birthday, different birth years")
+    month_day_a, month_day_b = f"{a.month:02d}{a.day:02d}", f"{b.month:02d}{b.day:02d}"
+    if a.year == b.year and _digits_apart(month_day_a, month_day_b) == 1:
+        return 5.5, near, gettext_noop("one digit of the birth day or month differs")
     if abs((a - b).days) <= 31:
-        return 0.0, _Level.WEAK, N_("birth dates less than a month apart")
-    return -6.0, _Level.DIFFERENT, N_("different birth dates")
+        return 0.0, _Level.WEAK, gettext_noop("birth dates less than a month apart")
+    return -6.0, _Level.DIFFERENT, gettext_noop("different birth dates")
 
 
 def _department(place: str) -> str:
@@ -264,7 +275,8 @@ def _inverted(a: _Traits, b: _Traits) -> bool:
     return crossed(a, b) and crossed(b, a)
 
 
-def _evaluate(a: _Traits, b: _Traits, *, floor: Grade = Grade.CERTAINLY_NOT) -> tuple[float, Grade, tuple[str, ...]]:
+def _evaluate(a: _Traits, b: _Traits, *,
+              floor: Grade = Grade.CERTAINLY_NOT) -> tuple[float, Grade, tuple[str, ...]]:
     """Score, grade and untranslated reasons. Above the certainly-not floor, returns early once
     the pair cannot reach the floor (a scan needs nothing about the pairs it drops)."""
     same_nir = bool(a.nir) and a.nir == b.nir
@@ -276,7 +288,7 @@ def _evaluate(a: _Traits, b: _Traits, *, floor: Grade = Grade.CERTAINLY_NOT) -> 
     reasons = [name_reason, first_reason, date_reason]
     if min(name_level, first_level) < _Level.NEAR and _inverted(a, b):
         name_bits, name_level = first_bits, first_level = 5.0, _Level.NEAR
-        reasons[:2] = [N_("first and last names inverted")]
+        reasons[:2] = [gettext_noop("first and last names inverted")]
     bits = name_bits + first_bits + date_bits
     bits += sum(_BITS_PILLAR_PENALTY[level] for level in (name_level, first_level, date_level))
 
@@ -284,30 +296,32 @@ def _evaluate(a: _Traits, b: _Traits, *, floor: Grade = Grade.CERTAINLY_NOT) -> 
     contradiction = sex_differs  # a trait that speaks against: never more than possible
     if sex_differs:
         bits += _BITS_SEX_DIFFERENT
-        reasons.append(N_("different sex"))
+        reasons.append(gettext_noop("different sex"))
         if first_level != _Level.EXACT:
             bits += _BITS_OTHER_SEX_OTHER_NAME
     elif a.sex == b.sex:
         bits += _BITS_SEX_SAME
     if a.place and b.place:
         if a.place == b.place:
-            bits += _BITS_PLACE_SAME_COUNTRY if a.place.startswith("99") else _BITS_PLACE_SAME_COMMUNE
-            reasons.append(N_("same birthplace"))
+            abroad = a.place.startswith("99")
+            bits += _BITS_PLACE_SAME_COUNTRY if abroad else _BITS_PLACE_SAME_COMMUNE
+            reasons.append(gettext_noop("same birthplace"))
         elif _department(a.place) == _department(b.place) != "99":
             # Maternity commune or residence, arrondissement or city code: says little either way.
-            reasons.append(N_("birthplaces in the same département"))
+            reasons.append(gettext_noop("birthplaces in the same département"))
         else:
             bits += _BITS_PLACE_DIFFERENT
-            reasons.append(N_("different birthplaces"))
+            reasons.append(gettext_noop("different birthplaces"))
             contradiction = True
     nir_differs = bool(a.nir) and bool(b.nir) and a.nir != b.nir
     if nir_differs:
         contradiction = True
-        bits += _BITS_NIR_DIFFERENT_BOTH_FIT if _nir_fits(a) and _nir_fits(b) else _BITS_NIR_DIFFERENT
-        reasons.insert(0, N_("different NIRs"))
+        both_fit = _nir_fits(a) and _nir_fits(b)
+        bits += _BITS_NIR_DIFFERENT_BOTH_FIT if both_fit else _BITS_NIR_DIFFERENT
+        reasons.insert(0, gettext_noop("different NIRs"))
     if same_nir:
         bits += _BITS_NIR_SAME
-        reasons.insert(0, N_("same NIR"))
+        reasons.insert(0, gettext_noop("same NIR"))
 
     names_near = min(name_level, first_level) >= _Level.NEAR
     strict_identical = (a.birth == b.birth and first_level == date_level == _Level.EXACT
@@ -315,7 +329,8 @@ def _evaluate(a: _Traits, b: _Traits, *, floor: Grade = Grade.CERTAINLY_NOT) -> 
     if (strict_identical and not nir_differs) or (
             same_nir and names_near and date_level >= _Level.NEAR and not sex_differs):
         grade = Grade.CERTAIN
-    elif (bits >= _PROBABLE_BITS and not contradiction) or (same_nir and names_near and not sex_differs):
+    elif (bits >= _PROBABLE_BITS and not contradiction) or (
+            same_nir and names_near and not sex_differs):
         grade = Grade.PROBABLE  # same NIR and names: the birth date was typed from elsewhere
     elif bits >= _POSSIBLE_BITS or same_nir:
         grade = Grade.POSSIBLE  # the same NIR on two different people is an error to look at
@@ -357,10 +372,12 @@ def _keys(traits: _Traits) -> set[str]:
     for name, sound in sounds.items():
         keys.add(f"M{year}{month:02d}{sound}")  # the day is wrong
         keys.add(f"J{year}{day:02d}{sound}")  # the month is wrong
-        # The year is wrong: the sound of one name and the initial of another, whatever their
-        # roles, so names typed in each other's field still meet; the initial keeps blocks of
-        # common first names small.
-        keys.update(f"Y{low:02d}{high:02d}{sound}{other[0]}" for other in names if other != name)
+        # The year is wrong: the sound of one name with the first or the last letter of another,
+        # whatever their roles, so names typed in each other's field still meet and a typo
+        # spares one of the two letters; the letter keeps blocks of common first names small.
+        for other in names - {name}:
+            keys.add(f"Y{low:02d}{high:02d}{sound}<{other[0]}")
+            keys.add(f"Y{low:02d}{high:02d}{sound}>{other[-1]}")
     if traits.nir:
         keys.add(f"N{traits.nir}")
     return keys
@@ -370,19 +387,20 @@ def blocking_keys(identity: Identity) -> set[str]:
     """Keys such that a true duplicate shares at least one of them with the original.
 
     Birth date (day and month in either order) with the initial of any name, so any error on
-    the names that spares one initial is found; then the sound of each name with two of the
-    three parts of the date, so one wrong part of the date plus an error on another name is
-    still found; then the NIR. A scan only compares identities that share a key.
+    the names that spares one initial is found; then the sound (phonetic key) of each name with
+    two of the three parts of the date, so one wrong part of the date plus an error on another
+    name is still found; then the NIR. A scan only compares identities that share a key.
     """
     return _keys(_prepare(identity))
 
 
-def find_duplicate_pairs(identities: Iterable[Identity], *,
-                         threshold_grade: Grade = Grade.POSSIBLE) -> Iterator[tuple[Identity, Identity, Match]]:
+def find_duplicate_pairs(
+    identities: Iterable[Identity], *, threshold_grade: Grade = Grade.POSSIBLE,
+) -> Iterator[tuple[Identity, Identity, Match]]:
     """Every pair graded threshold_grade or above, each pair once, in input order.
 
-    Blocking then comparison: memory grows with the number of keys (about fifteen per identity),
-    time with the number of pairs sharing a key.
+    Blocking then comparison: memory grows with the number of keys (about fourteen per
+    identity), time with the number of pairs sharing a key.
     """
     people = list(identities)
     traits = [_prepare(identity) for identity in people]
