@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from secretariat.patients.insi import OID_INS_NIR_DEMO, InsiTraits
 from secretariat.patients.insi.simulation import simulated_matricule
-from secretariat.patients.models import Patient
+from secretariat.patients.models import Address, AmcCoverage, AmoCoverage, Patient
 from secretariat.patients.models.identity import IdentityDocument
 from secretariat.patients.rules import names
+from secretariat.patients.rules.nir import nir_key
 from secretariat.patients.rules.status import status_for
 
 PATIENT_COUNT = 300
@@ -75,7 +76,56 @@ def seed(structure, *, teams: dict, users: dict) -> dict[str, int]:
         chosen = {rng.choices(team_keys, weights)[0] for _ in range(rng.choice([1, 1, 2]))}
         links.extend(through(patient_id=patient.pk, careteam_id=teams[key].pk) for key in sorted(chosen))
     through.objects.bulk_create(links)
+    _create_administrative_data(rng, created)
     return {"patients": len(created)}
+
+
+STREETS = ["rue des Tilleuls", "avenue Roger Salengro", "rue Francis de Pressensé", "cours Émile Zola",
+           "rue du 4 Août 1789", "place Charles Hernu", "rue Anatole France", "allée des Coteaux",
+           "boulevard Pinel", "rue de la République"]
+CITIES = [("69100", "Villeurbanne"), ("69100", "Villeurbanne"), ("69500", "Bron"), ("69003", "Lyon"),
+          ("69008", "Lyon"), ("69120", "Vaulx-en-Velin")]
+# Invented organisms: no real mutuelle appears in the demo.
+AMC_ORGANISMS = [("Mutuelle des Tilleuls", "11223344"), ("Prévoyance du Rhône (fictive)", "22334455"),
+                 ("Mutuelle Santé Coteaux", "33445566")]
+
+
+def _create_administrative_data(rng: random.Random, patients: list[Patient]) -> None:
+    """Addresses and coverage, a few of them out of date so the desk has something to check."""
+    today = timezone.localdate()
+    addresses, amo, amc = [], [], []
+    for patient in patients:
+        if rng.random() < 0.9:
+            postal_code, city = rng.choice(CITIES)
+            addresses.append(Address(patient=patient, street_line=f"{rng.randrange(1, 120)} {rng.choice(STREETS)}",
+                                     postal_code=postal_code, city=city))
+        if rng.random() < 0.85:
+            adult = patient.age_on(today) >= 18
+            coverage = AmoCoverage(
+                patient=patient, caisse_code="691", patient_is_insured=adult,
+                rights_from=today - timedelta(days=rng.randrange(60, 700)),
+                rights_until=today + timedelta(days=rng.randrange(-40, 500)),
+                card_seen=AmoCoverage.Card.VITALE, card_seen_on=today - timedelta(days=rng.randrange(0, 400)),
+            )
+            if not adult:
+                parent_body = f"{rng.choice('12')}{rng.randrange(70, 99)}{rng.randrange(1, 13):02d}69123{rng.randrange(1, 999):03d}"
+                coverage.insured_last_name = patient.birth_name
+                coverage.insured_first_name = rng.choice(["CLAIRE", "NICOLAS", "FATIMA", "JULIEN"])
+                coverage.insured_nir = parent_body + nir_key(parent_body)
+            if patient.age_on(today) >= 60 and rng.random() < 0.25:
+                coverage.has_ald, coverage.ald_until = True, today + timedelta(days=rng.randrange(10, 900))
+            amo.append(coverage)
+        if rng.random() < 0.65:
+            organism, number = rng.choice(AMC_ORGANISMS)
+            amc.append(AmcCoverage(
+                patient=patient, organism_name=organism, amc_number=number,
+                member_number=str(rng.randrange(10**7, 10**8)), tiers_payant=rng.random() < 0.7,
+                valid_from=date(today.year, 1, 1), valid_until=date(today.year, 12, 31)
+                if rng.random() < 0.9 else today - timedelta(days=rng.randrange(1, 60)),
+            ))
+    Address.objects.bulk_create(addresses)
+    AmoCoverage.objects.bulk_create(amo)
+    AmcCoverage.objects.bulk_create(amc)
 
 
 def _synthetic_patient(rng: random.Random, structure, checked_by) -> Patient:
