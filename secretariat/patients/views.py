@@ -8,6 +8,7 @@ import hashlib
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -57,8 +58,17 @@ def patient_list(request):
         "query": text,
         "can_create": request.user.has_capability(Capability.EDIT_PATIENTS),
         "can_merge": request.user.has_capability(Capability.MERGE_PATIENTS),
+        # By URL name, as the sidebar does: the import lives in interop, above this app.
+        "import_url": _url_or_none("imports:upload") if request.user.has_capability(Capability.EDIT_PATIENTS) else None,
         "active_area": "patients",
     })
+
+
+def _url_or_none(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
 
 
 @require_capability(Capability.VIEW_PATIENTS)
