@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from secretariat.core.validators import validate_rpps
 from secretariat.patients.rules.nir import clean_nir, nir_problem
@@ -299,7 +300,7 @@ ACCESSIBILITY_FIELDS = ("needs_mobility_access", "needs_hearing_support", "needs
 
 class Address(models.Model):
     class Kind(models.TextChoices):
-        HOME = "home", _("Home")
+        HOME = "home", pgettext_lazy("address kind", "Home")
         OTHER = "other", _("Other (holiday, work, sent to a relative…)")
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="addresses",
