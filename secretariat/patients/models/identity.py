@@ -144,6 +144,12 @@ class Patient(models.Model):
             # Recherche d'antériorité starts from the birth date, then the name (RNIV).
             models.Index(fields=["structure", "birth_date"], name="patient_structure_birth_date"),
             models.Index(fields=["structure", "phone"], name="patient_phone"),
+            # Name and first name typed together; the pattern operator classes let PostgreSQL
+            # answer LIKE 'KEY%' from them (other databases ignore opclasses).
+            models.Index(fields=["birth_name_key", "first_name_key"], name="patient_name_first_name",
+                         opclasses=["varchar_pattern_ops", "varchar_pattern_ops"]),
+            models.Index(fields=["used_name_key", "first_name_key"], name="patient_used_name_first_name",
+                         opclasses=["varchar_pattern_ops", "varchar_pattern_ops"]),
             models.Index(fields=["structure", "ins_matricule"], name="patient_ins"),
         ]
         constraints = [

@@ -124,3 +124,19 @@ def test_patients_area_appears_in_the_navigation_for_roles_that_see_patients(cli
 def test_search_text_is_refused_on_write_methods(client, personas):
     client.force_login(personas.secretary)
     assert client.post(reverse("patients:list"), {"q": "martin"}).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("_case", "typed"),
+    [("letters swapped", "dupnot claire"), ("letter missing", "dupnt"), ("sound-alike", "dupond"),
+     ("first name first", "claire dupont"), ("no accent, lower case", "lefevre"),
+     ("typed date 1/2/80", "1/2/80"), ("name and compact date", "dupont 01021980")],
+)
+def test_search_tolerates_what_people_type(client, personas, _case, typed):
+    wanted = PatientFactory(structure=personas.structure, care_teams=[personas.team_a], birth_name="DUPONT",
+                            birth_first_names="CLAIRE", first_birth_first_name="CLAIRE",
+                            birth_date=datetime.date(1980, 2, 1), used_name="LEFÈVRE")
+    PatientFactory(structure=personas.structure, care_teams=[personas.team_a], birth_name="MARTIN",
+                   birth_first_names="PAUL", first_birth_first_name="PAUL", birth_date=datetime.date(1990, 5, 6))
+    client.force_login(personas.secretary)
+    assert listed(client, q=typed) == [wanted.pk]
