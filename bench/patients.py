@@ -16,7 +16,7 @@ from bench.identities import generate
 from secretariat.core.models import CareTeam, Structure, User
 from secretariat.core.roles import Role
 from secretariat.patients.models import Patient
-from secretariat.patients.queries import anteriority_candidates, patients_matching
+from secretariat.patients.queries import anteriority_candidates, patients_matching, remember_names
 from secretariat.patients.rules.keys import fold
 from secretariat.patients.services import Identity
 
@@ -50,9 +50,9 @@ def build_patients(size: int) -> tuple[Structure, User, list[Patient]]:
         patient.refresh_search_keys()
         batch.append(patient)
         if len(batch) == BATCH:
-            Patient.objects.bulk_create(batch)
+            remember_names(Patient.objects.bulk_create(batch))
             batch = []
-    Patient.objects.bulk_create(batch)
+    remember_names(Patient.objects.bulk_create(batch))
     # Statistics as the nightly refresh_database_statistics task keeps them.
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE patients_patient" if connection.vendor == "postgresql" else "ANALYZE")
@@ -77,7 +77,9 @@ def patient_scenarios(size: int):
         return name[:index] + name[index + 1:] if len(name) > 4 else name
 
     yield "search page: name and first name (coordinator)", lambda: client.get(
-        url, {"q": f"{_words(pick().birth_name)} {pick().first_birth_first_name.lower()}"})
+        url, {"q": (lambda p: f"{_words(p.birth_name)} {p.first_birth_first_name.lower()}")(pick())})
+    yield "search page: name and a first name nobody has", lambda: client.get(
+        url, {"q": f"{_words(pick().birth_name)} {rng.choice(['zoltan', 'ignatius', 'brunhilde'])}"})
     yield "search page: birth name alone", lambda: client.get(url, {"q": _words(pick().birth_name).lower()})
     yield "search page: name and birth date", lambda: client.get(
         url, {"q": (lambda p: f"{_words(p.birth_name)} {p.birth_date:%d/%m/%Y}")(pick())})

@@ -50,9 +50,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    # Lookups only (trigram similarity for typo-tolerant search); nothing PostgreSQL-only runs
-    # on SQLite.
-    "django.contrib.postgres",
     "django_htmx",
     "template_partials",
     "csp",

@@ -14,6 +14,7 @@ from secretariat.patients.insi import OID_INS_NIR_DEMO, InsiTraits
 from secretariat.patients.insi.simulation import simulated_matricule
 from secretariat.patients.models import Address, AmcCoverage, AmoCoverage, Patient
 from secretariat.patients.models.identity import IdentityDocument
+from secretariat.patients.queries import remember_names
 from secretariat.patients.rules import names
 from secretariat.patients.rules.nir import nir_key
 from secretariat.patients.rules.status import status_for
@@ -68,6 +69,7 @@ def seed(structure, *, teams: dict, users: dict) -> dict[str, int]:
     for patient in patients:
         patient.refresh_search_keys()  # bulk_create does not call save()
     created = Patient.objects.bulk_create(patients)
+    remember_names(created)
     # General practice follows most patients; specialists a share of them.
     team_keys, weights = ["general", "cardiology", "imaging", "physio"], [6, 2, 2, 2]
     through = Patient.care_teams.through

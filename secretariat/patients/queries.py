@@ -1,5 +1,6 @@
 """Reads about patients beyond a plain filter: search and the anteriority search."""
 
+from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
@@ -11,14 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from secretariat.patients.models import Patient
+from secretariat.patients.models import NameKey, Patient
 from secretariat.patients.rules import matching
 from secretariat.patients.rules.dates import SearchTerms, parse_search_text
 from secretariat.patients.rules.keys import fold, phonetic_key
 
 # Rows read from the database before ranking; enough for any sensible search.
 CANDIDATE_LIMIT = 200
-TRIGRAM_THRESHOLD = 0.2
 NAME_KEYS = ("birth_name_key", "used_name_key")
 
 
@@ -92,29 +92,27 @@ def _name_then_first_name(name: str, first_name: str) -> Q:
         "first_name_key", first_name_key)
 
 
-def _typo_corrections(patients: QuerySet[Patient], word: str) -> list[str]:
-    """Name keys one or two edits away from a word nothing matched ("DUPNOT" → "DUPONT").
+def remember_names(patients: Iterable[Patient]) -> None:
+    """Add the patients' folded names to their structure's vocabulary (idempotent)."""
+    keys = {(patient.structure_id, key) for patient in patients
+            for key in (patient.birth_name_key, patient.used_name_key) if key}
+    NameKey.objects.bulk_create([NameKey(structure_id=structure_id, key=key) for structure_id, key in keys],
+                                ignore_conflicts=True, batch_size=5_000)
 
-    The candidates come from a trigram index on PostgreSQL, and from the names sharing the
-    first two letters elsewhere; the edit distance then decides.
+
+def _typo_corrections(patients: QuerySet[Patient], word: str) -> list[str]:
+    """Known names one or two edits away from a word nothing matched ("DUPNOT" → "DUPONT").
+
+    The structure's name vocabulary is small (one row per distinct name), so the names that
+    share the typed word's first two letters are read from it, and the edit distance decides.
     """
     key = fold(word)
-    if len(key) < 4:
+    structure_id = patients.order_by().values_list("structure_id", flat=True).first()
+    if len(key) < 4 or structure_id is None:
         return []
-    vocabulary = set()
-    if connection.vendor == "postgresql":
-        # Two transposed letters share few trigrams (DUPNOT/DUPONT: 0.27): below the 0.3
-        # default, so the threshold is lowered; the edit distance below stays the judge.
-        with connection.cursor() as cursor:
-            cursor.execute("SET pg_trgm.similarity_threshold = %s", [TRIGRAM_THRESHOLD])
-    for field in NAME_KEYS:
-        if connection.vendor == "postgresql":
-            near = patients.filter(**{f"{field}__trigram_similar": key})
-        else:
-            near = patients.filter(_prefix(field, key[:2]))
-        vocabulary.update(near.values_list(field, flat=True).distinct()[:5000])
-    vocabulary.discard("")
-    found = process.extract(key, vocabulary, scorer=Levenshtein.distance, score_cutoff=2, limit=5)
+    vocabulary = NameKey.objects.filter(_prefix("key", key[:2]), structure_id=structure_id)
+    found = process.extract(key, list(vocabulary.values_list("key", flat=True)[:20_000]),
+                            scorer=Levenshtein.distance, score_cutoff=2, limit=5)
     return [name for name, _distance, _index in found]
 
 

@@ -15,7 +15,7 @@ from secretariat.core.services.errors import ServiceError
 from secretariat.patients.insi import InsiResponse
 from secretariat.patients.models import IdentityChange, Patient
 from secretariat.patients.models.identity import COMPLEMENTARY_TRAITS, STRICT_TRAITS
-from secretariat.patients.queries import DuplicateCandidate, anteriority_candidates
+from secretariat.patients.queries import DuplicateCandidate, anteriority_candidates, remember_names
 from secretariat.patients.rules import status as identity_status
 
 CONTACT_FIELDS = ("phone", "email")
@@ -57,7 +57,9 @@ def _snapshot(patient: Patient) -> dict:
 
 def _trace(patient: Patient, *, kind: str, before: dict, acting_user, reason: str = "",
            action: str) -> IdentityChange:
-    """Write the identity history row and the audit row of one change."""
+    """Write the identity history row and the audit row of one change (after every identity
+    write), and keep the structure's name vocabulary up to date for typo-tolerant search."""
+    remember_names([patient])
     changed = audit.changes(before, _snapshot(patient))
     change = IdentityChange.objects.create(
         patient=patient, kind=kind, changed_by=acting_user, reason=reason, changes=changed,
@@ -98,6 +100,18 @@ def _apply_status(patient: Patient) -> None:
     )
 
 
+def record_new_patient(*, structure, identity: Identity, care_teams, acting_user, phone: str = "",
+                       email: str = "", reason: str = "") -> tuple[Patient, IdentityChange]:
+    """The writes of a new record (patient, care teams, history, audit), inside the caller's
+    transaction: ``create_patient`` for one, the CSV import for a whole file."""
+    patient = Patient(structure=structure, phone=phone, email=email, **identity.as_dict())
+    patient.save()
+    patient.care_teams.set(care_teams)
+    change = _trace(patient, kind=IdentityChange.Kind.CREATED, before={}, acting_user=acting_user,
+                    reason=reason, action="patients.created")
+    return patient, change
+
+
 @transaction.atomic(durable=True)
 def create_patient(*, structure, identity: Identity, care_teams, acting_user, phone: str = "",
                    email: str = "", duplicate_reason: str = "") -> Patient:
@@ -109,11 +123,9 @@ def create_patient(*, structure, identity: Identity, care_teams, acting_user, ph
     candidates = anteriority_candidates(structure, identity)
     if candidates and not duplicate_reason.strip():
         raise PossibleDuplicates(candidates)
-    patient = Patient(structure=structure, phone=phone, email=email, **identity.as_dict())
-    patient.save()
-    patient.care_teams.set(care_teams)
-    change = _trace(patient, kind=IdentityChange.Kind.CREATED, before={}, acting_user=acting_user,
-                    reason=duplicate_reason.strip(), action="patients.created")
+    patient, change = record_new_patient(structure=structure, identity=identity, care_teams=care_teams,
+                                         phone=phone, email=email, reason=duplicate_reason.strip(),
+                                         acting_user=acting_user)
     if candidates:
         # Kept beside the reason: the referent sees which files were judged to be other people.
         change.changes["possible_duplicates"] = [candidate.patient.pk for candidate in candidates]

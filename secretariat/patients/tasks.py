@@ -4,6 +4,8 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from secretariat.core.models import Structure
+from secretariat.patients.models import Patient
+from secretariat.patients.queries import remember_names
 from secretariat.patients.scan import scan_duplicates
 
 
@@ -18,3 +20,10 @@ def scan_duplicates_of(structure_id: int) -> int:
 def scan_duplicates_nightly() -> None:
     for structure_id in Structure.objects.values_list("pk", flat=True):
         scan_duplicates_of(structure_id)
+
+
+@db_periodic_task(crontab(hour="2", minute="7"))
+def rebuild_name_vocabulary() -> None:
+    """Catch names written by bulk loads or restores that bypassed the services."""
+    patients = Patient.objects.only("structure_id", "birth_name_key", "used_name_key")
+    remember_names(patients.iterator(chunk_size=5_000))

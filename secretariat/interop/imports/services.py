@@ -24,7 +24,7 @@ from secretariat.core.services.errors import ServiceError
 from secretariat.interop import audit as _interop_audit  # noqa: F401
 from secretariat.interop.imports import parsing, queries, storage
 from secretariat.patients import services as patient_services
-from secretariat.patients.models import IdentityChange, Patient
+from secretariat.patients.models import Patient
 
 REASON_MAX_LENGTH = 300
 
@@ -107,16 +107,10 @@ def _import_claimed(upload, *, mapping, care_team, fingerprint, acting_user, tod
 
 def create_imported_patient(row: parsing.ParsedRow, *, structure, care_team, acting_user,
                             reason: str) -> Patient:
-    """The writes of ``patients.services.create_patient``, inside the import's transaction.
-
-    ``create_patient`` opens its own durable transaction, which cannot be nested in the
-    import's one. The anteriority search it runs was done for the whole file just before.
-    """
-    identity = row.identity
-    patient = Patient(structure=structure, phone=row.cleaned["phone"], email=row.cleaned["email"],
-                      **identity.as_dict())
-    patient.save()
-    patient.care_teams.set([care_team])
-    patient_services._trace(patient, kind=IdentityChange.Kind.CREATED, before={},
-                            acting_user=acting_user, reason=reason, action="patients.created")
+    """One new record inside the import's transaction (the anteriority search was done for
+    the whole file just before)."""
+    patient, _change = patient_services.record_new_patient(
+        structure=structure, identity=row.identity, care_teams=[care_team], phone=row.cleaned["phone"],
+        email=row.cleaned["email"], reason=reason, acting_user=acting_user,
+    )
     return patient

@@ -7,7 +7,7 @@ from secretariat.patients.models.administrative import (
     ContactPerson,
 )
 from secretariat.patients.models.history import IdentityChange
-from secretariat.patients.models.identity import Patient
+from secretariat.patients.models.identity import NameKey, Patient
 from secretariat.patients.models.merge import DuplicateSuspicion, PatientMerge
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "ContactPerson",
     "DuplicateSuspicion",
     "IdentityChange",
+    "NameKey",
     "Patient",
     "PatientMerge",
 ]

@@ -225,3 +225,21 @@ class Patient(models.Model):
     @property
     def age(self) -> int:
         return self.age_on(timezone.localdate())
+
+
+class NameKey(models.Model):
+    """The distinct folded names of a structure: the vocabulary typo-tolerant search corrects to.
+
+    Tens of thousands of rows where the patients are a million, so "which known names are one
+    or two letters away from what was typed" reads a few thousand keys, never the patients.
+    Filled on every identity write (``services``), by bulk loaders, and rebuilt nightly.
+    """
+
+    structure = models.ForeignKey("core.Structure", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["structure", "key"], name="name_key_once")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -6,6 +6,7 @@ import factory
 
 from secretariat.core.tests.factories import StructureFactory
 from secretariat.patients.models import Patient
+from secretariat.patients.queries import remember_names
 
 
 def _letters(number: int) -> str:
@@ -31,6 +32,12 @@ class PatientFactory(factory.django.DjangoModelFactory):
     birth_date = datetime.date(1962, 7, 14)
     sex = Patient.Sex.FEMALE
     birthplace_code = "69123"
+
+    @factory.post_generation
+    def name_vocabulary(obj, create, extracted, **kwargs):
+        # As the services do on every identity write.
+        if create:
+            remember_names([obj])
 
     @factory.post_generation
     def care_teams(obj, create, extracted, **kwargs):

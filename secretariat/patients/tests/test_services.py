@@ -189,3 +189,19 @@ def test_history_shows_changes_in_words_and_french_dates(personas):
     assert patient.identity_changes.first().readable_changes() == [
         ("Date de naissance", "14/07/1962", "15/07/1962"),
     ]
+
+
+def test_every_identity_write_feeds_the_name_vocabulary_and_the_nightly_task_catches_bulk_loads(personas):
+    from secretariat.patients.models import NameKey
+    from secretariat.patients.tasks import rebuild_name_vocabulary
+
+    patient = create(personas, used_name="MARTIN")
+    assert set(NameKey.objects.values_list("key", flat=True)) == {"NDIAYE", "MARTIN"}
+
+    Patient.objects.bulk_create([Patient(structure=personas.structure, birth_name="KERGOAT",
+                                         birth_name_key="KERGOAT", birth_first_names="ANNE",
+                                         first_birth_first_name="ANNE", birth_date=date(1950, 1, 1),
+                                         sex="F", birthplace_code="29232")])
+    rebuild_name_vocabulary.call_local()
+    assert set(NameKey.objects.values_list("key", flat=True)) == {"NDIAYE", "MARTIN", "KERGOAT"}
+    assert patient.structure_id == NameKey.objects.get(key="KERGOAT").structure_id
