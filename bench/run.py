@@ -57,6 +57,7 @@ def main() -> None:
     parser.add_argument("--audit-events", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--patients", type=int, default=200_000)
+    parser.add_argument("--imports", action=argparse.BooleanOptionalAction, default=True)
     args = parser.parse_args()
     database_url = os.environ.get("BENCH_DATABASE_URL")
     configure(database_url)
@@ -72,6 +73,11 @@ def main() -> None:
 
         for label, func in patient_scenarios(args.patients):
             results.append(timed(f"{label} [{args.patients:,} patients]", func, args.repeat))
+    if args.imports:
+        from bench.imports import import_scenarios
+
+        for label, func, repeat in import_scenarios(Path(os.environ["SECRETARIAT_VAR_DIR"]) / "media"):
+            results.append(timed(label, func, repeat))
     from django.db import connection
 
     print(f"\nSecretariat benchmarks — {connection.vendor}, {args.audit_events:,} audit events, "

@@ -49,7 +49,9 @@ def test_new_identity_is_provisional(personas):
 
 @pytest.mark.parametrize("code", ["69123", "99350", "2A004", "2B033"])
 def test_birthplace_code_accepts_communes_and_countries(personas, code):
-    make(structure=personas.structure, birthplace_code=code).full_clean()
+    patient = make(structure=personas.structure, birthplace_code=code)
+    patient.full_clean()
+    assert patient.birthplace_code == code
 
 
 @pytest.mark.parametrize("code", ["6912", "Lyon", "2C004", "691234"])
