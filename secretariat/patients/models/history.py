@@ -4,14 +4,11 @@ The audit trail (core) records the same events for coordinators; this history is
 identitovigilance view of one patient, readable by the team that follows them.
 """
 
-import re
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# Dates are kept as ISO text in the JSON of changes and shown the French way.
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+from secretariat.patients.models.values import shown_value
 
 
 class IdentityChange(models.Model):
@@ -62,18 +59,9 @@ class IdentityChange(models.Model):
             if old is None and new in ("", False, None):
                 continue
             choices = dict(field.flatchoices) if getattr(field, "choices", None) else {}
-            rows.append((str(field.verbose_name).capitalize(), _shown(choices, old), _shown(choices, new)))
+            rows.append((str(field.verbose_name).capitalize(), shown_value(choices, old), shown_value(choices, new)))
         if self.changes.get("possible_duplicates"):
             files = ", ".join(f"n° {pk}" for pk in self.changes["possible_duplicates"])
             rows.append((str(_("Created despite possible duplicates")), "∅", files))
         return rows
 
-
-def _shown(choices: dict, value) -> str:
-    if value in (None, ""):
-        return "∅"
-    if isinstance(value, bool):
-        return str(_("yes") if value else _("no"))
-    if isinstance(value, str) and ISO_DATE.fullmatch(value):
-        return f"{value[8:10]}/{value[5:7]}/{value[:4]}"
-    return str(choices.get(value, value))
