@@ -18,6 +18,7 @@ from secretariat.patients.queries import remember_names
 from secretariat.patients.rules import names
 from secretariat.patients.rules.nir import nir_key
 from secretariat.patients.rules.status import status_for
+from secretariat.patients.scan import scan_duplicates
 
 PATIENT_COUNT = 300
 SEED = 2026
@@ -65,7 +66,8 @@ BIRTHPLACES_ABROAD = ["99350", "99352", "99109", "99134", "99351", "99139", "991
 def seed(structure, *, teams: dict, users: dict) -> dict[str, int]:
     rng = random.Random(SEED)
     checked_by = users["accueil"]
-    patients = [_synthetic_patient(rng, structure, checked_by) for _ in range(PATIENT_COUNT)]
+    # Three of the 300 are the same people entered twice (see _entered_twice).
+    patients = [_synthetic_patient(rng, structure, checked_by) for _ in range(PATIENT_COUNT - 3)]
     for patient in patients:
         patient.refresh_search_keys()  # bulk_create does not call save()
     created = Patient.objects.bulk_create(patients)
@@ -79,7 +81,36 @@ def seed(structure, *, teams: dict, users: dict) -> dict[str, int]:
         links.extend(through(patient_id=patient.pk, careteam_id=teams[key].pk) for key in sorted(chosen))
     through.objects.bulk_create(links)
     _create_administrative_data(rng, created)
-    return {"patients": len(created)}
+    doubles = _entered_twice(rng, created, teams)
+    # The referent's queue is ready for the demo, as the nightly scan would leave it.
+    scan_duplicates(structure.pk)
+    return {"patients": len(created) + len(doubles)}
+
+
+def _entered_twice(rng: random.Random, patients: list[Patient], teams: dict) -> list[Patient]:
+    """Three people typed again by another desk, with the entry errors seen in real life."""
+    errors = [
+        lambda p: {"birth_name": p.birth_name[:-2] + p.birth_name[-1] + p.birth_name[-2]},  # two letters swapped
+        lambda p: {"birth_date": p.birth_date.replace(day=p.birth_date.month, month=p.birth_date.day)
+                   if p.birth_date.day <= 12 else p.birth_date, "birth_first_names": p.first_birth_first_name},
+        lambda p: {"birth_name": p.used_name or p.birth_name, "used_name": ""},  # used name typed as birth name
+    ]
+    doubles = []
+    candidates = [patient for patient in patients if len(patient.birth_name) > 4 and patient.used_name]
+    for error, original in zip(errors, rng.sample(candidates, len(errors)), strict=True):
+        double = Patient(
+            structure_id=original.structure_id, birth_name=original.birth_name,
+            birth_first_names=original.birth_first_names, first_birth_first_name=original.first_birth_first_name,
+            birth_date=original.birth_date, sex=original.sex, birthplace_code=original.birthplace_code,
+            used_name=original.used_name, phone=original.phone,
+        )
+        for name, value in error(original).items():
+            setattr(double, name, value)
+        double.save()
+        double.care_teams.set([teams["general"]])
+        doubles.append(double)
+    remember_names(doubles)
+    return doubles
 
 
 STREETS = ["rue des Tilleuls", "avenue Roger Salengro", "rue Francis de Pressensé", "cours Émile Zola",

@@ -51,6 +51,10 @@ def test_creates_the_demo_structure(seeded):
     assert structure.is_demo is True
     assert structure.kind == Structure.Kind.MSP
     assert "300 patients fictifs" in seeded
+    # Three people entered twice wait in the identitovigilance referent's queue.
+    from secretariat.patients.models import DuplicateSuspicion
+
+    assert DuplicateSuspicion.objects.filter(review="open").count() == 3
     assert "secretaire" in seeded
 
 
