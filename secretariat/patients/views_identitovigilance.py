@@ -14,7 +14,7 @@ from secretariat.core.access import care_teams_of, require_capability
 from secretariat.core.roles import Capability
 from secretariat.core.services.errors import ServiceError
 from secretariat.core.tasks import enqueue_on_commit
-from secretariat.patients import merging
+from secretariat.patients import birthplaces, merging
 from secretariat.patients.forms import IdentityForm
 from secretariat.patients.models import DuplicateSuspicion, Patient, PatientMerge
 from secretariat.patients.permissions import access_patient
@@ -93,8 +93,14 @@ def merge_form(request, first: int, second: int):
 
 
 def _shown(patient: Patient, name: str):
+    value = getattr(patient, name)
+    if name == "birthplace_code":
+        place = birthplaces.lookup(value)
+        return f"{place.label} — {value}" if place else value
+    if name == "birth_date":
+        return f"{value:%d/%m/%Y}"
     display = getattr(patient, f"get_{name}_display", None)
-    return display() if display else getattr(patient, name)
+    return display() if display else value
 
 
 class UndoForm(forms.Form):
