@@ -16,9 +16,9 @@ from bench.identities import generate
 from secretariat.core.models import CareTeam, Structure, User
 from secretariat.core.roles import Role
 from secretariat.patients.models import Patient
-from secretariat.patients.queries import anteriority_candidates, patients_matching, remember_names
+from secretariat.patients.queries import anteriority_candidates, patients_matching
 from secretariat.patients.rules.keys import fold
-from secretariat.patients.services import Identity
+from secretariat.patients.services import Identity, remember_names
 
 BATCH = 5_000
 

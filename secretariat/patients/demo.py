@@ -14,11 +14,11 @@ from secretariat.patients.insi import OID_INS_NIR_DEMO, InsiTraits
 from secretariat.patients.insi.simulation import simulated_matricule
 from secretariat.patients.models import Address, AmcCoverage, AmoCoverage, Patient
 from secretariat.patients.models.identity import IdentityDocument
-from secretariat.patients.queries import remember_names
 from secretariat.patients.rules import names
 from secretariat.patients.rules.nir import nir_key
 from secretariat.patients.rules.status import status_for
 from secretariat.patients.scan import scan_duplicates
+from secretariat.patients.services import remember_names
 
 PATIENT_COUNT = 300
 SEED = 2026

@@ -1,6 +1,5 @@
 """Reads about patients beyond a plain filter: search and the anteriority search."""
 
-from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
@@ -90,14 +89,6 @@ def _name_then_first_name(name: str, first_name: str) -> Q:
         return Q(pk__in=[])
     return (_prefix("birth_name_key", name_key) | _prefix("used_name_key", name_key)) & _prefix(
         "first_name_key", first_name_key)
-
-
-def remember_names(patients: Iterable[Patient]) -> None:
-    """Add the patients' folded names to their structure's vocabulary (idempotent)."""
-    keys = {(patient.structure_id, key) for patient in patients
-            for key in (patient.birth_name_key, patient.used_name_key) if key}
-    NameKey.objects.bulk_create([NameKey(structure_id=structure_id, key=key) for structure_id, key in keys],
-                                ignore_conflicts=True, batch_size=5_000)
 
 
 def _typo_corrections(patients: QuerySet[Patient], word: str) -> list[str]:

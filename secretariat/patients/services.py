@@ -4,6 +4,7 @@ Every change of a trait is kept in ``IdentityChange`` (shown on the patient file
 the audit trail (for coordinators); nothing about an identity changes silently.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -13,9 +14,9 @@ from django.utils.translation import gettext as _
 from secretariat.core import audit
 from secretariat.core.services.errors import ServiceError
 from secretariat.patients.insi import InsiResponse
-from secretariat.patients.models import IdentityChange, Patient
+from secretariat.patients.models import IdentityChange, NameKey, Patient
 from secretariat.patients.models.identity import COMPLEMENTARY_TRAITS, STRICT_TRAITS
-from secretariat.patients.queries import DuplicateCandidate, anteriority_candidates, remember_names
+from secretariat.patients.queries import DuplicateCandidate, anteriority_candidates
 from secretariat.patients.rules import status as identity_status
 
 CONTACT_FIELDS = ("phone", "email")
@@ -47,6 +48,14 @@ class Identity:
 
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in (*STRICT_TRAITS, *COMPLEMENTARY_TRAITS)}
+
+
+def remember_names(patients: Iterable[Patient]) -> None:
+    """Add the patients' folded names to their structure's vocabulary (idempotent)."""
+    keys = {(patient.structure_id, key) for patient in patients
+            for key in (patient.birth_name_key, patient.used_name_key) if key}
+    NameKey.objects.bulk_create([NameKey(structure_id=structure_id, key=key) for structure_id, key in keys],
+                                ignore_conflicts=True, batch_size=5_000)
 
 
 def _snapshot(patient: Patient) -> dict:

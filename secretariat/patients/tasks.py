@@ -5,8 +5,8 @@ from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from secretariat.core.models import Structure
 from secretariat.patients.models import Patient
-from secretariat.patients.queries import remember_names
 from secretariat.patients.scan import scan_duplicates
+from secretariat.patients.services import remember_names
 
 
 @db_task()

@@ -6,7 +6,7 @@ import factory
 
 from secretariat.core.tests.factories import StructureFactory
 from secretariat.patients.models import Patient
-from secretariat.patients.queries import remember_names
+from secretariat.patients.services import remember_names
 
 
 def _letters(number: int) -> str:
