@@ -77,7 +77,7 @@ def records_patient_read(view: Callable) -> Callable:
         patient = access_patient(request.user, pk, follow_merges=request.method == "GET")
         if patient.pk != pk:
             # The number of a merged duplicate: show the record it was merged into.
-            return redirect(request.resolver_match.view_name, pk=patient.pk)
+            return redirect(request.resolver_match.view_name, pk=patient.pk, **kwargs)
         audit.record(
             "patients.file_viewed", target=patient, patient_id=patient.pk, acting_user=request.user,
         )
