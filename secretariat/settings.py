@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "secretariat.core",
     "secretariat.patients",
+    "secretariat.agenda",
     "secretariat.interop",
 ]
 
