@@ -18,19 +18,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from secretariat.core.models import Weekday
+
 # Name of the PostgreSQL exclusion constraint created by migration 0002.
 NO_OVERLAP_CONSTRAINT = "agenda_appointment_no_overlap"
 SAME_START_CONSTRAINT = "appointment_unique_start_per_practitioner"
-
-
-class Weekday(models.IntegerChoices):
-    MONDAY = 0, _("Monday")
-    TUESDAY = 1, _("Tuesday")
-    WEDNESDAY = 2, _("Wednesday")
-    THURSDAY = 3, _("Thursday")
-    FRIDAY = 4, _("Friday")
-    SATURDAY = 5, _("Saturday")
-    SUNDAY = 6, _("Sunday")
 
 
 class AppointmentType(models.Model):

@@ -6,6 +6,7 @@ from secretariat.core.models.organisation import (
     Service,
     Site,
     Structure,
+    Weekday,
 )
 from secretariat.core.models.tasks import TaskFailure
 from secretariat.core.models.users import ApiToken, User
@@ -21,4 +22,5 @@ __all__ = [
     "Structure",
     "TaskFailure",
     "User",
+    "Weekday",
 ]
