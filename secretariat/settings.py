@@ -120,6 +120,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
+    # Tests use a file too: an in-memory database shares one cache between threads, where a
+    # second writer fails at once ("table is locked") instead of queueing as in production.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-secretariat.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
