@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from secretariat.patients.models import NameKey, Patient
+from secretariat.patients.models import AmoCoverage, NameKey, Patient
 from secretariat.patients.rules import matching
 from secretariat.patients.rules.dates import SearchTerms, parse_search_text
 from secretariat.patients.rules.keys import fold, phonetic_key
@@ -140,7 +140,11 @@ def patients_matching(patients: QuerySet[Patient], text: str, *, today: date | N
     if terms.birth_date:
         condition &= Q(birth_date=terms.birth_date)
     if terms.nir:
-        condition &= Q(ins_matricule__startswith=terms.nir[:13])
+        # The patient's own INS, or the NIR under which they are insured (carte Vitale): the
+        # number a secretary reads out is often the parent's for a child ayant droit.
+        insured = AmoCoverage.objects.filter(_prefix("insured_nir", terms.nir[:13])).values_list(
+            "patient_id", flat=True)[:CANDIDATE_LIMIT]
+        condition &= Q(ins_matricule__startswith=terms.nir[:13]) | Q(pk__in=list(insured))
     if terms.phone:
         condition &= Q(phone=terms.phone)
     candidates = []

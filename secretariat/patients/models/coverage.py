@@ -72,7 +72,7 @@ class AmoCoverage(models.Model):
     insured_last_name = models.CharField(_("insured person's last name"), max_length=100, blank=True)
     insured_first_name = models.CharField(_("insured person's first name"), max_length=100, blank=True)
     insured_nir = models.CharField(
-        _("insured person's NIR"), max_length=15, blank=True,
+        _("insured person's NIR"), max_length=15, blank=True, db_index=True,
         help_text=_("The 15 characters on the carte Vitale of the insured person (ouvrant droit), "
                     "key included. For an ayant droit it is not the patient's own number."),
     )

@@ -140,3 +140,15 @@ def test_search_tolerates_what_people_type(client, personas, _case, typed):
                    birth_first_names="PAUL", first_birth_first_name="PAUL", birth_date=datetime.date(1990, 5, 6))
     client.force_login(personas.secretary)
     assert listed(client, q=typed) == [wanted.pk]
+
+
+def test_search_by_the_nir_read_on_the_carte_vitale_finds_the_ayant_droit(client, personas):
+    from secretariat.patients.models import AmoCoverage
+
+    child = PatientFactory(structure=personas.structure, care_teams=[personas.team_a], birth_name="DUPONT",
+                           birth_date=datetime.date(2015, 6, 1))
+    AmoCoverage.objects.create(patient=child, patient_is_insured=False, insured_last_name="DUPONT",
+                               insured_first_name="CLAIRE", insured_nir="253072A07300443", caisse_code="691")
+    PatientFactory(structure=personas.structure, care_teams=[personas.team_a], birth_name="MARTIN")
+    client.force_login(personas.secretary)
+    assert listed(client, q="2 53 07 2A 073 004 43") == [child.pk]
