@@ -21,7 +21,8 @@ from secretariat.core.navigation import areas_for
 
 from .conftest import LOGIN_PATH, log_in
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Kept with the other test artefacts (gitignored): the README screenshots come from the demo.
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 HOME_PATH = "/"
 ADMIN_PATH = "/administration/"
 VERIFY_PATH = "/connexion/code/"
