@@ -36,6 +36,8 @@ from datetime import date
 
 from django.utils.translation import gettext
 
+from secretariat.patients.rules.nir import nir_key
+
 from .base import (
     OID_INS_NIR_DEMO,
     InsIdentity,
@@ -75,12 +77,6 @@ NATIONAL_BASE: tuple[InsiTraits, ...] = (
     _person("MARCHESSOU", "LUCAS", "M", "1975-05-05", "59350"),
     _person("MARCHESSOU", "LUCAS", "M", "1975-05-05", "13055"),
 )
-
-
-def nir_key(body: str) -> str:
-    """Key of a 13-character NIR body: 97 - (N mod 97), Corsica 2A -> 19, 2B -> 18 (§2.2)."""
-    department = {"2A": "19", "2B": "18"}.get(body[5:7], body[5:7])
-    return f"{97 - int(body[:5] + department + body[7:]) % 97:02d}"
 
 
 def simulated_matricule(traits: InsiTraits) -> str:

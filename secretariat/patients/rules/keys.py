@@ -9,6 +9,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from secretariat.patients.rules.nir import nir_key
+
 # Letters that NFD leaves whole (ligatures, stroked letters) but whose Latin reading is
 # unambiguous; applied after uppercasing (Python's upper() already turns ß into SS).
 _UNDECOMPOSABLE = str.maketrans({"Œ": "OE", "Æ": "AE", "ẞ": "SS", "Ø": "O", "Ł": "L", "Đ": "D",
@@ -138,12 +140,10 @@ _NIR_SHAPE = re.compile(r"[0-9]{5}(?:[0-9]{2}|2[AB])[0-9]{8}")
 def comparable_nir(text: str) -> str:
     """The NIR without spaces if its key is right, else "": a wrong NIR proves nothing.
 
-    Key = 97 − (13-character body mod 97) with 2A → 19 and 2B → 18 (decree 82-103 art. 4,
-    french-rules.md §2.2), the check python-stdnum's fr.nir makes; written out because a scan
-    checks a million NIRs and needs nothing else (no message, no consistency warning).
+    The key comes from ``rules.nir.nir_key``; no message or consistency warning is built, since
+    a scan checks a million NIRs.
     """
     nir = "".join(text.split()).upper()
     if not _NIR_SHAPE.fullmatch(nir):
         return ""
-    body = nir[:5] + {"2A": "19", "2B": "18"}.get(nir[5:7], nir[5:7]) + nir[7:13]
-    return nir if 97 - int(body) % 97 == int(nir[13:]) else ""
+    return nir if nir_key(nir[:13]) == nir[13:] else ""
