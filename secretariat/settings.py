@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "secretariat.core",
     "secretariat.patients",
     "secretariat.agenda",
+    "secretariat.messaging",
     "secretariat.interop",
 ]
 
@@ -122,7 +123,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # Tests use a file too: an in-memory database shares one cache between threads, where a
     # second writer fails at once ("table is locked") instead of queueing as in production.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-secretariat.sqlite3")}
+    # SECRETARIAT_TEST_DB names another file, for two test runs side by side on one machine.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(VAR_DIR / env_str("SECRETARIAT_TEST_DB", "test-secretariat.sqlite3"))
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"

@@ -6,6 +6,8 @@ from secretariat.core import api
 urlpatterns = [
     path("", include("secretariat.core.urls")),
     path("patients/", include("secretariat.patients.urls")),
+    path("agenda/", include("secretariat.agenda.urls")),
+    path("rdv/", include("secretariat.agenda.public_urls")),
     path("", include("secretariat.interop.urls")),
     path("api/v1/", include(api.urlpatterns)),
     path("django-admin/", admin.site.urls),
