@@ -244,6 +244,24 @@ EMAIL_BACKEND = (
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Secretariat <ne-pas-repondre@secretariat.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Messages to patients. Links in them (confirm or cancel an appointment) start with the public
+# address. SMS: "file" appends JSON lines under var/ (demo), "console" prints them, "http" posts
+# JSON to a provider with an API key header (secretariat/messaging/sms.py).
+SECRETARIAT_PUBLIC_URL = env_str("SECRETARIAT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+SECRETARIAT_SMS_BACKEND = env_str("SECRETARIAT_SMS_BACKEND", "file")
+if SECRETARIAT_SMS_BACKEND not in ("console", "file", "http"):
+    raise ImproperlyConfigured(
+        f"SECRETARIAT_SMS_BACKEND must be console, file or http, got {SECRETARIAT_SMS_BACKEND!r}.")
+SECRETARIAT_SMS_FILE = env_str("SECRETARIAT_SMS_FILE", str(VAR_DIR / "sms.jsonl"))
+SECRETARIAT_SMS_HTTP_URL = env_str("SECRETARIAT_SMS_HTTP_URL")
+SECRETARIAT_SMS_API_KEY = env_secret("SECRETARIAT_SMS_API_KEY")
+SECRETARIAT_SMS_API_KEY_HEADER = env_str("SECRETARIAT_SMS_API_KEY_HEADER", "X-API-Key")
+SECRETARIAT_SMS_SENDER = env_str("SECRETARIAT_SMS_SENDER", "Secretariat")
+SECRETARIAT_SMS_TIMEOUT = env_int("SECRETARIAT_SMS_TIMEOUT", 10, minimum=1)
+if SECRETARIAT_SMS_BACKEND == "http" and not (SECRETARIAT_SMS_HTTP_URL and SECRETARIAT_SMS_API_KEY):
+    raise ImproperlyConfigured(
+        "SECRETARIAT_SMS_BACKEND=http needs SECRETARIAT_SMS_HTTP_URL and SECRETARIAT_SMS_API_KEY.")
+
 # Background work: Huey on SQLite by default, Redis when HUEY_REDIS_URL is set.
 HUEY_REDIS_URL = env_str("HUEY_REDIS_URL")
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)

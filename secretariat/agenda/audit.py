@@ -6,3 +6,10 @@ from secretariat.core.audit import register
 
 register("agenda.appointment_booked", _("Appointment booked"))
 register("agenda.appointment_cancelled", _("Appointment cancelled"))
+register("agenda.appointment_moved", _("Appointment moved"))
+register("agenda.appointment_status", _("Appointment status changed"))
+register("agenda.directives_overridden", _("Practitioner's directives overridden"))
+register("agenda.directives_changed", _("Practitioner's directives changed"))
+register("agenda.schedule_changed", _("Weekly schedule changed"))
+register("agenda.schedule_exception_added", _("Schedule exception added"))
+register("agenda.schedule_exception_deleted", _("Schedule exception removed"))

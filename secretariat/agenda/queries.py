@@ -6,16 +6,25 @@ callers pass practitioners already scoped to the user (``core.access.practitione
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from secretariat.agenda.models import Appointment, ScheduleException, WeeklyPeriod
+from secretariat.agenda.directives import LONGEST_BUFFER, quota_counts, search_rules
+from secretariat.agenda.models import (
+    Absence,
+    Appointment,
+    ResourceBooking,
+    ScheduleException,
+    TypeDirective,
+    WeeklyPeriod,
+)
 from secretariat.agenda.rules import holidays as holiday_rules
 from secretariat.agenda.rules.slots import (
     Busy,
     DatedPeriod,
+    Preferences,
     Slot,
     SlotRequest,
     free_slots,
@@ -116,16 +125,67 @@ def site_schedules(practitioner_ids, *, first_day: date, last_day: date) -> list
 
 
 def busy_intervals(practitioner_ids, *, between: tuple[datetime, datetime]) -> dict[int, list[Busy]]:
-    """Non-cancelled appointments of the practitioners overlapping ``between`` (one query)."""
+    """What makes each practitioner unavailable in ``between``: live appointments followed by
+    their type's buffer, and absences. Three queries whatever the number of practitioners."""
     busy = defaultdict(list)
+    buffers = {
+        (practitioner_id, type_id): minutes
+        for practitioner_id, type_id, minutes in TypeDirective.objects.filter(
+            practitioner_id__in=practitioner_ids, buffer_after_minutes__isnull=False,
+        ).values_list("practitioner_id", "appointment_type_id", "buffer_after_minutes")
+    }
     rows = (
-        Appointment.objects.filter(practitioner_id__in=practitioner_ids, start__lt=between[1], end__gt=between[0])
+        Appointment.objects.filter(practitioner_id__in=practitioner_ids, start__lt=between[1],
+                                   end__gt=between[0] - LONGEST_BUFFER)
         .exclude(status=Appointment.Status.CANCELLED)
-        .values_list("practitioner_id", "start", "end")
+        .values_list("practitioner_id", "start", "end", "appointment_type_id",
+                     "appointment_type__buffer_after_minutes")
     )
-    for practitioner_id, start, end in rows:
+    for practitioner_id, start, end, type_id, type_buffer in rows:
+        minutes = buffers.get((practitioner_id, type_id), type_buffer)
+        busy[practitioner_id].append(Busy(start, end + timedelta(minutes=minutes)))
+    absences = Absence.objects.filter(practitioner_id__in=practitioner_ids, start__lt=between[1],
+                                      end__gt=between[0]).values_list("practitioner_id", "start", "end")
+    for practitioner_id, start, end in absences:
         busy[practitioner_id].append(Busy(start, end))
     return busy
+
+
+def _resource_busy(appointment_type, site_ids, *, between) -> dict[int, list[Busy]]:
+    """Live bookings of the resources the type needs, per site (two queries; none without resources)."""
+    resources = list(appointment_type.resources.filter(is_active=True, site_id__in=site_ids)
+                     .values_list("pk", "site_id"))
+    if not resources:
+        return {}
+    site_of = dict(resources)
+    busy = defaultdict(list)
+    for resource_id, start, end in ResourceBooking.objects.filter(
+        resource_id__in=site_of, is_live=True, start__lt=between[1], end__gt=between[0],
+    ).values_list("resource_id", "start", "end"):
+        busy[site_of[resource_id]].append(Busy(start, end))
+    return busy
+
+
+def _quota_blocks(starts: list[datetime], rule, *, tz) -> list[Busy]:
+    """Whole local days, or half-days, where the type's quota is already reached, as busy blocks."""
+    blocks = []
+    per_day: dict[date, list[datetime]] = defaultdict(list)
+    for start in starts:
+        per_day[start.astimezone(tz).date()].append(start.astimezone(tz))
+    for day, day_starts in per_day.items():
+        midnight = datetime.combine(day, time(0), tzinfo=tz)
+        noon = datetime.combine(day, time(12), tzinfo=tz)
+        next_midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+        if rule.max_per_day and len(day_starts) >= rule.max_per_day:
+            blocks.append(Busy(midnight, next_midnight))
+            continue
+        if rule.max_per_half_day:
+            mornings = sum(1 for start in day_starts if start < noon)
+            if mornings >= rule.max_per_half_day:
+                blocks.append(Busy(midnight, noon))
+            if len(day_starts) - mornings >= rule.max_per_half_day:
+                blocks.append(Busy(noon, next_midnight))
+    return blocks
 
 
 @dataclass(frozen=True)
@@ -138,38 +198,55 @@ class FreeSlot:
 
 
 def free_slots_for(practitioners, *, appointment_type, between: tuple[datetime, datetime], now: datetime,
-                   urgent: bool = False, limit: int = 10) -> list[FreeSlot]:
+                   urgent: bool = False, online: bool = False, preferences: Preferences | None = None,
+                   limit: int = 10) -> list[FreeSlot]:
     """The ``limit`` earliest free slots of ``appointment_type`` across ``practitioners``
-    (already scoped to the user), earliest first. Four queries whatever the number of
-    practitioners: periods, their types, exceptions, busy appointments.
+    (already scoped to the user), earliest first, under each practitioner's directives: own
+    duration and buffer for the type, minimum notice (online notice when ``online``), types
+    not taken, quotas per day and half-day, absences, and the rooms or equipment the type
+    needs. A fixed number of queries whatever the number of practitioners.
 
     Practitioners of another structure than the type's are ignored.
     """
     practitioners = {practitioner.pk: practitioner for practitioner in practitioners
                      if practitioner.structure_id == appointment_type.structure_id}
-    if not practitioners or not appointment_type.is_active:
+    if not practitioners or not appointment_type.is_active or (online and not appointment_type.bookable_online):
         return []
-    tz = structure_time_zone()
-    duration = appointment_type.duration
-    request = SlotRequest(duration=duration, type_code=appointment_type.code, between=between, now=now,
-                          urgent=urgent, limit=limit)
     lowest = max(between[0], now)
     if lowest >= between[1]:
         return []
+    tz = structure_time_zone()
+    rules, type_rules = search_rules(list(practitioners), appointment_type, online=online)
+    ids = [pk for pk, (_variant, _notice, accepted) in rules.items() if accepted]
+    if not ids:
+        return []
+    longest = max(rules[pk][0].duration for pk in ids)
     first_day = lowest.astimezone(tz).date()
-    last_day = (between[1] + duration).astimezone(tz).date()
-    ids = list(practitioners)
+    last_day = (between[1] + longest).astimezone(tz).date()
     schedules = site_schedules(ids, first_day=first_day, last_day=last_day)
     if not schedules:
         return []
-    busy = busy_intervals(ids, between=(lowest, between[1] + duration + timedelta(days=1)))
+    window = (lowest, between[1] + longest + timedelta(days=1))
+    busy = busy_intervals(ids, between=window)
+    resource_busy = _resource_busy(appointment_type, {entry.site.pk for entry in schedules}, between=window)
+    day_window = (datetime.combine(first_day, time(0), tzinfo=tz),
+                  datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=tz))
+    quota_starts = quota_counts(type_rules, appointment_type, between=day_window)
     per_key: dict[str, list[Slot]] = {}
     entries = {}
     for entry in schedules:
+        variant, notice, _accepted = rules[entry.practitioner_id]
+        request = SlotRequest(duration=variant.duration, type_code=appointment_type.code, between=between,
+                              now=now, min_notice=notice, buffer_after=variant.buffer_after, urgent=urgent,
+                              preferences=preferences, limit=limit)
+        blocked = list(busy.get(entry.practitioner_id, ()))
+        blocked += resource_busy.get(entry.site.pk, ())
+        if entry.practitioner_id in quota_starts:
+            blocked += _quota_blocks(quota_starts[entry.practitioner_id], type_rules[entry.practitioner_id], tz=tz)
         key = f"{entry.practitioner_id:012d}:{entry.site.pk:012d}"
         entries[key] = entry
         per_key[key] = free_slots(request, periods=entry.periods, exceptions=entry.exceptions,
-                                  holidays=entry.holidays, busy=busy.get(entry.practitioner_id, ()), tz=tz)
+                                  holidays=entry.holidays, busy=blocked, tz=tz)
     found = []
     for key, slot in merge_free_slots(per_key, limit=limit):
         entry = entries[key]

@@ -25,6 +25,8 @@ class Capability(models.TextChoices):
     MERGE_PATIENTS = "merge_patients", _("Review duplicates, merge and split patient records")
     VIEW_AGENDA = "view_agenda", _("See agendas")
     BOOK_APPOINTMENTS = "book_appointments", _("Book appointments")
+    OVERRIDE_DIRECTIVES = "override_directives", _("Book against a practitioner's directives, with a reason")
+    EDIT_DIRECTIVES = "edit_directives", _("Edit practitioners' schedules and directives")
     READ_MEDICAL_MESSAGES = "read_medical_messages", _("Read messages about patients' care")
     VIEW_MAIL = "view_mail", _("See the mail registry")
     VIEW_BILLING = "view_billing", _("See billing")
@@ -51,12 +53,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     }),
     Role.PRACTITIONER: frozenset({
         C.VIEW_DESK, C.VIEW_DIRECTORY, C.VIEW_PATIENTS, C.VIEW_AGENDA, C.BOOK_APPOINTMENTS,
+        C.OVERRIDE_DIRECTIVES, C.EDIT_DIRECTIVES,
         C.READ_MEDICAL_MESSAGES, C.VIEW_MAIL, C.VIEW_TEAM, C.VIEW_STATS,
     }),
     Role.COORDINATOR: frozenset({
         C.VIEW_DESK, C.VIEW_DIRECTORY, C.VIEW_PATIENTS, C.EDIT_PATIENTS, C.MERGE_PATIENTS, C.VIEW_AGENDA,
-        C.BOOK_APPOINTMENTS, C.READ_MEDICAL_MESSAGES, C.VIEW_MAIL, C.VIEW_BILLING,
-        C.VIEW_STOCK, C.VIEW_TEAM, C.VIEW_STATS, C.MANAGE_USERS, C.MANAGE_ORGANISATION,
+        C.BOOK_APPOINTMENTS, C.OVERRIDE_DIRECTIVES, C.EDIT_DIRECTIVES, C.READ_MEDICAL_MESSAGES, C.VIEW_MAIL,
+        C.VIEW_BILLING, C.VIEW_STOCK, C.VIEW_TEAM, C.VIEW_STATS, C.MANAGE_USERS, C.MANAGE_ORGANISATION,
         C.VIEW_AUDIT, C.VIEW_TASK_FAILURES,
     }),
     Role.ACCOUNTANT: frozenset({

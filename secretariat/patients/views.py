@@ -75,8 +75,11 @@ def _url_or_none(name: str) -> str | None:
 @require_GET
 @records_patient_read
 def patient_detail(request, patient):
+    book_url = _url_or_none("agenda:book") if request.user.has_capability(Capability.BOOK_APPOINTMENTS) else None
     return render(request, "patients/patient_detail.html", {
         "patient": patient,
+        # By URL name: the agenda lives above this app.
+        "book_url": f"{book_url}?patient={patient.pk}" if book_url else None,
         "birthplace": birthplaces.lookup(patient.birthplace_code),
         "care_teams": patient.care_teams.order_by("name"),
         "history": patient.identity_changes.select_related("changed_by")[:50],

@@ -142,8 +142,9 @@ def test_free_slots_take_a_fixed_number_of_queries(personas, django_assert_num_q
         ScheduleExceptionFactory(practitioner=practitioner, day=at(10, 0).date(), start=time(10), end=time(11))
         AppointmentFactory(practitioner=practitioner, start=at(7 + number % 5, 9), appointment_type=practice.consultation)
 
-    # periods, their appointment types, exceptions, busy appointments
-    with django_assert_num_queries(4):
+    # the practitioners' rules for the type and their directives; periods, their appointment
+    # types, exceptions; buffers, busy appointments, absences; the resources the type needs
+    with django_assert_num_queries(9):
         slots = free_slots_for(practitioners, appointment_type=practice.consultation, between=WEEK, now=NOW,
                                limit=30)
 
