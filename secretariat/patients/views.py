@@ -36,6 +36,7 @@ from secretariat.patients.queries import patients_matching
 from secretariat.patients.queries_administrative import administrative_summary
 from secretariat.patients.rules.datamatrix import ins_datamatrix_payload, ins_datamatrix_svg
 from secretariat.patients.rules.status import missing_for_qualification
+from secretariat.patients.sections import sections_for
 
 MAX_ROWS = 50
 MAX_QUERY_LENGTH = 100
@@ -92,6 +93,7 @@ def patient_detail(request, patient):
         "ins_datamatrix": _ins_datamatrix(patient),
         "administrative": administrative_summary(patient),
         "insi": get_insi_client(),
+        "sections": sections_for(request.user, patient),
         "active_area": "patients",
     })
 
