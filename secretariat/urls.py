@@ -8,6 +8,7 @@ urlpatterns = [
     path("patients/", include("secretariat.patients.urls")),
     path("agenda/", include("secretariat.agenda.urls")),
     path("rdv/", include("secretariat.agenda.public_urls")),
+    path("messages/", include("secretariat.messaging.urls")),
     path("", include("secretariat.interop.urls")),
     path("api/v1/", include(api.urlpatterns)),
     path("django-admin/", admin.site.urls),

@@ -9,9 +9,20 @@ class AgendaConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing registers the audit codes.
-        from secretariat.agenda import audit  # noqa: F401
-        from secretariat.agenda.models import Appointment
+        from secretariat.agenda import (
+            audit,  # noqa: F401
+            audit_feeds,  # noqa: F401
+            audit_messages,  # noqa: F401
+            audit_online,  # noqa: F401
+            audit_waiting,  # noqa: F401
+            models,
+        )
+        from secretariat.agenda.pathway import patient_section
         from secretariat.patients.merging import register_attached
+        from secretariat.patients.sections import register_section
 
-        # Appointments follow their patient through merges and splits.
-        register_attached(Appointment)
+        # Appointments and everything booked for a patient follow them through merges and splits.
+        for model in (models.Appointment, models.AppointmentSeries, models.ExternalAppointment,
+                      models.WaitingListEntry):
+            register_attached(model)
+        register_section("agenda/_patient_section.html", patient_section)

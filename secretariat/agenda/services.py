@@ -32,6 +32,7 @@ from secretariat.agenda.models import (
     RESOURCE_NO_OVERLAP_CONSTRAINT,
     RESOURCE_SAME_START_CONSTRAINT,
     SAME_START_CONSTRAINT,
+    Absence,
     AgendaSettings,
     Appointment,
     AppointmentMessage,
@@ -123,6 +124,8 @@ def _check_free(*, practitioner, start, end, buffer_after: timedelta, excluding=
     for other in others:
         if other.start < end + buffer_after and start < other.end + buffers[other.appointment_type_id]:
             raise ServiceError(_slot_taken_message())
+    if Absence.objects.filter(practitioner_id=practitioner.pk, start__lt=end, end__gt=start).exists():
+        raise ServiceError(_("The practitioner is absent at that time: choose another slot."))
 
 
 def _check_directives(*, practitioner, patient, appointment_type, start, acting_user, channel, override_reason,

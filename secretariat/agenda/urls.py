@@ -8,4 +8,8 @@ app_name = "agenda"
 
 urlpatterns = [
     path("", include("secretariat.agenda.urls_calendar")),
+    path("", include("secretariat.agenda.urls_booking")),
+    path("", include("secretariat.agenda.urls_settings")),
+    path("", include("secretariat.agenda.urls_waiting")),
+    path("", include("secretariat.agenda.urls_feeds")),
 ]

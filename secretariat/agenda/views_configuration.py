@@ -6,9 +6,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from secretariat.agenda.forms_configuration import AgendaSettingsForm, AppointmentTypeForm, ResourceForm
+from secretariat.agenda.forms_configuration import (
+    AgendaSettingsForm,
+    AppointmentTypeForm,
+    ResourceForm,
+)
 from secretariat.agenda.models import AgendaSettings, AppointmentType, Resource
-from secretariat.agenda.services_configuration import save_agenda_settings, save_appointment_type, save_resource
+from secretariat.agenda.services_configuration import (
+    save_agenda_settings,
+    save_appointment_type,
+    save_resource,
+)
 from secretariat.core.access import require_capability
 from secretariat.core.roles import Capability
 

@@ -22,7 +22,12 @@ from secretariat.agenda.services_settings import (
     save_directives,
     save_weekly_periods,
 )
-from secretariat.core.access import access_practitioner, practitioners_for, require_capability, sees_whole_structure
+from secretariat.core.access import (
+    access_practitioner,
+    practitioners_for,
+    require_capability,
+    sees_whole_structure,
+)
 from secretariat.core.roles import Capability
 from secretariat.core.services.errors import ServiceError
 

@@ -4,6 +4,7 @@ Every message is stored before it is sent, and sent by the task queue, so a fail
 retried and stays visible to the secretariat (``status`` and ``last_error``).
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +34,15 @@ class OutboundMessage(models.Model):
     provider_reference = models.CharField(_("provider reference"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(
+        _("next automatic attempt"), null=True, blank=True,
+        help_text=_("Empty when no automatic attempt is planned."),
+    )
+    # A failure stays listed until someone has dealt with it (phoned the patient, fixed the
+    # address and retried): acknowledging takes it out of the count shown to the secretariat.
+    acknowledged_at = models.DateTimeField(_("failure dealt with at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                        blank=True, related_name="+", verbose_name=_("failure dealt with by"))
 
     class Meta:
         verbose_name = _("message to a patient")
@@ -44,3 +54,9 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient}"
+
+    @property
+    def purpose_label(self) -> str:
+        from secretariat.messaging.purposes import purpose_label
+
+        return purpose_label(self.purpose)

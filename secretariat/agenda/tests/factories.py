@@ -75,3 +75,65 @@ def practice_with_schedule(practitioner, *, postal_code: str = "69100"):
                                   end=time(17), appointment_types=[consultation])
     return SimpleNamespace(site=site, consultation=consultation, ultrasound=ultrasound, monday=monday,
                            tuesday=tuesday)
+
+
+class AdministrativeFileFactory(factory.django.DjangoModelFactory):
+    """A patient's contact preferences: agrees to e-mails and SMS unless told otherwise (the
+    e-mail address itself is ``Patient.email``)."""
+
+    class Meta:
+        model = "patients.AdministrativeFile"
+
+    patient = factory.SubFactory(PatientFactory, email=factory.Sequence(lambda n: f"patient{n}@example.org"))
+    mobile_phone = "0612345678"
+    sms_consent = True
+    email_consent = True
+
+
+def _in_two_months():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.localdate() + timedelta(days=60)
+
+
+class WaitingListEntryFactory(factory.django.DjangoModelFactory):
+    """A patient waiting for an earlier consultation with any practitioner, until ``latest``."""
+
+    class Meta:
+        model = "agenda.WaitingListEntry"
+
+    patient = factory.SubFactory(PatientFactory)
+    structure = factory.SelfAttribute("patient.structure")
+    appointment_type = factory.SubFactory(AppointmentTypeFactory, structure=factory.SelfAttribute("..structure"))
+    latest = factory.LazyFunction(_in_two_months)
+
+
+class ExternalAppointmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "agenda.ExternalAppointment"
+
+    patient = factory.SubFactory(PatientFactory)
+    structure = factory.SelfAttribute("patient.structure")
+    title = "Échographie cardiaque"
+    place = "Centre d'imagerie du Parc"
+
+
+def online_practice(practitioner, *, other_practitioner=None, days: int = 30):
+    """``practice_with_schedule`` with online booking open (``days`` ahead): the consultation is
+    bookable online, with preparation and documents; ``other_practitioner`` also works Monday
+    09:00–12:00 at the same site."""
+    from secretariat.agenda.models import AgendaSettings
+
+    practice = practice_with_schedule(practitioner)
+    AgendaSettings.objects.update_or_create(structure=practitioner.structure, defaults={
+        "online_booking_enabled": True, "online_booking_days": days, "reminder_hours": [48]})
+    practice.consultation.bookable_online = True
+    practice.consultation.preparation_instructions = "Venir à jeun."
+    practice.consultation.documents_to_bring = "Ordonnance et derniers résultats."
+    practice.consultation.save()
+    if other_practitioner is not None:
+        WeeklyPeriodFactory(practitioner=other_practitioner, site=practice.site, weekday=0, start=time(9),
+                            end=time(12))
+    return practice

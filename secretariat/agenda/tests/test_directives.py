@@ -243,6 +243,9 @@ def test_an_absence_removes_slots_and_refuses_bookings(personas, practice, patie
     Absence.objects.create(practitioner=personas.practitioner, start=MONDAY.replace(hour=0),
                            end=MONDAY.replace(hour=10, minute=30), reason="Formation")
     assert slots(personas, practice.consultation)[0] == MONDAY.replace(hour=10, minute=40)
+    with pytest.raises(ServiceError, match="absent"):
+        book(personas, patient, practice.consultation, MONDAY.replace(hour=10))
+    assert not Appointment.objects.exists()
 
 
 def test_resources_are_booked_with_the_appointment_and_never_twice(personas, practice, patient):

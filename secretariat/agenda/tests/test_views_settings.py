@@ -4,7 +4,12 @@ from datetime import time
 
 import pytest
 
-from secretariat.agenda.models import PractitionerDirectives, ScheduleException, TypeDirective, WeeklyPeriod
+from secretariat.agenda.models import (
+    PractitionerDirectives,
+    ScheduleException,
+    TypeDirective,
+    WeeklyPeriod,
+)
 from secretariat.agenda.tests.factories import practice_with_schedule
 from secretariat.core.audit import AuditEvent
 

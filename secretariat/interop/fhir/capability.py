@@ -1,5 +1,6 @@
 """GET /fhir/metadata: the CapabilityStatement of this server (what it does, nothing more)."""
 
+from secretariat.interop.fhir.agenda_capability import agenda_resources
 from secretariat.interop.fhir.search import DEFAULT_COUNT, MAX_COUNT
 
 # Date of the statement's content: change it with the capabilities.
@@ -31,7 +32,7 @@ def capability_statement(*, base_url: str) -> dict:
         "publisher": "Secretariat",
         "kind": "instance",
         "software": {"name": "Secretariat"},
-        "implementation": {"description": "Secretariat FHIR R4 Patient API", "url": base_url},
+        "implementation": {"description": "Secretariat FHIR R4 API: patients and agenda", "url": base_url},
         "fhirVersion": "4.0.1",
         "format": ["json"],
         "rest": [{
@@ -51,7 +52,7 @@ def capability_statement(*, base_url: str) -> dict:
                     "name": "match",
                     "definition": "http://hl7.org/fhir/OperationDefinition/Patient-match",
                 }],
-            }],
+            }, *agenda_resources()],
         }],
     }
 

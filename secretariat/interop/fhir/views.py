@@ -73,7 +73,7 @@ def patient_match(request):
 @fhir_endpoint("GET", "POST", "PUT", "DELETE", "PATCH", public=True)
 def unknown(request, path: str):
     raise FhirError(HTTPStatus.NOT_FOUND, "not-supported",
-                    _("This server serves the Patient resource only (see /fhir/metadata)."))
+                    _("This server serves Patient, Practitioner, Schedule, Slot and Appointment (see /fhir/metadata)."))
 
 
 def _search(request):
