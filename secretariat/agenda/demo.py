@@ -338,7 +338,7 @@ def _fill_rate(now: datetime, opening: Opening) -> float:
         return 0.65 if days_ahead < 0 else (0.3 if days_ahead < 2 else 0.0)
     if days_ahead < 0:
         return 0.9
-    return max(0.5, 1.0 - 0.45 * days_ahead / HORIZON_DAYS)  # about 70 % booked over two months
+    return max(0.5, 0.92 - 0.35 * days_ahead / HORIZON_DAYS)  # about 70 % booked over two months
 
 
 def _fill(maker, key, practitioner, openings, pool, absence, quotas) -> None:

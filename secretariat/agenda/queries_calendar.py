@@ -24,9 +24,9 @@ from secretariat.agenda.models import (
     Resource,
     ResourceBooking,
 )
+from secretariat.agenda.permissions import appointments_for
 from secretariat.agenda.queries import site_schedules, structure_time_zone
 from secretariat.agenda.rules.periods import open_intervals
-from secretariat.core.access import practitioners_for
 from secretariat.patients.models.administrative import ACCESSIBILITY_FIELDS
 
 STEP_MINUTES = 5
@@ -39,15 +39,7 @@ _ANY_TYPE = "*"  # periods are shaded whatever the types they take
 VALIDATED_STATUSES = frozenset({"VALI", "QUAL"})
 
 
-def appointments_for(user):
-    """Appointments of the practitioners the user works with (their structure only)."""
-    if not user.is_authenticated or user.structure_id is None:
-        return Appointment.objects.none()
-    return Appointment.objects.filter(structure_id=user.structure_id,
-                                      practitioner__in=practitioners_for(user).values("pk"))
-
-
-def access_appointment(user, pk: int) -> Appointment:
+def appointment_for_panel(user, pk: int) -> Appointment:
     """The appointment ``pk`` with what the panel shows, or 404 outside the user's practitioners."""
     try:
         return appointments_for(user).select_related(
@@ -185,7 +177,6 @@ class Block:
 
 @dataclass
 class Column:
-    key: str
     day: date
     practitioner: object = None
     resource: object = None
@@ -295,7 +286,7 @@ def practitioner_grid(practitioners, days: list[date], *, include_cancelled: boo
     now = now or timezone.now()
     practitioners = list(practitioners)
     ids = [practitioner.pk for practitioner in practitioners]
-    columns = {(p.pk, day): Column(key=f"p{p.pk}-{day:%Y%m%d}", day=day, practitioner=p)
+    columns = {(p.pk, day): Column(day=day, practitioner=p)
                for p in practitioners for day in days}
     if not ids or not days:
         return Grid(days=days, columns=list(columns.values()), axis=Axis())
@@ -341,7 +332,7 @@ def resource_grid(resources, days: list[date], *, include_cancelled: bool = Fals
     """One column per resource and day, with the appointments holding it (one query)."""
     tz = structure_time_zone()
     resources = list(resources)
-    columns = {(r.pk, day): Column(key=f"r{r.pk}-{day:%Y%m%d}", day=day, resource=r)
+    columns = {(r.pk, day): Column(day=day, resource=r)
                for r in resources for day in days}
     if not resources or not days:
         return Grid(days=days, columns=list(columns.values()), axis=Axis())

@@ -37,7 +37,7 @@ SHORT_MINUTES = 20  # shorter blocks show one line (time, name, flags)
 # Patient flags: (CSS class, short text on a block, full text for the title and screen readers).
 FLAG_TEXTS = {
     "urgent": (gettext_lazy("URG"), gettext_lazy("Urgent")),
-    "first": (gettext_lazy("1st"), gettext_lazy("First visit")),
+    "first": (gettext_lazy("NEW"), gettext_lazy("First visit")),
     "interpreter": (gettext_lazy("INT"), gettext_lazy("Interpreter needed")),
     "access": ("♿", gettext_lazy("Accessibility needs")),
     "identity": (gettext_lazy("ID?"), gettext_lazy("Identity not validated")),

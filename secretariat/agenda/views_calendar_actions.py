@@ -24,7 +24,7 @@ from secretariat.agenda import services
 from secretariat.agenda.models import Appointment
 from secretariat.agenda.queries import structure_time_zone
 from secretariat.agenda.queries_calendar import (
-    access_appointment,
+    appointment_for_panel,
     flags_of,
     messages_of,
     phone_of,
@@ -116,6 +116,7 @@ def _panel_context(request, appointment, **extra) -> dict:
         "status_actions": actions if can_act else [],
         "can_move": can_act and appointment.status == Status.BOOKED,
         "can_cancel": can_act and appointment.status in (Status.BOOKED, Status.MISSED, Status.EXCUSED_LATE),
+        "series_url": url_or_none("agenda:series_detail", appointment.series_id) if appointment.series_id else None,
         "rebook_url": (f"{book_url}?patient={appointment.patient_id}&move={appointment.pk}" if book_url else None),
         "day_url": f"{reverse('agenda:day')}?date={local_start.date().isoformat()}",
         "active_area": "agenda",
@@ -150,19 +151,19 @@ def _changed(text: str) -> dict:
 @require_capability(Capability.VIEW_AGENDA)
 @require_GET
 def appointment_panel(request, pk: int):
-    return _render_panel(request, access_appointment(request.user, pk))
+    return _render_panel(request, appointment_for_panel(request.user, pk))
 
 
 @require_capability(Capability.BOOK_APPOINTMENTS)
 @require_POST
 def appointment_status(request, pk: int):
-    appointment = access_appointment(request.user, pk)
+    appointment = appointment_for_panel(request.user, pk)
     status = request.POST.get("status", "")
     try:
         services.set_status(appointment, status, acting_user=request.user)
     except ServiceError as error:
         return _refused(request, appointment, str(error))
-    appointment = access_appointment(request.user, pk)
+    appointment = appointment_for_panel(request.user, pk)
     done = _("%(patient)s: %(status)s.") % {"patient": appointment.patient.display_name,
                                              "status": appointment.get_status_display()}
     if not request.htmx:
@@ -181,7 +182,7 @@ def _refused(request, appointment, message: str, **extra):
 @require_capability(Capability.BOOK_APPOINTMENTS)
 @require_http_methods(["GET", "POST"])
 def appointment_cancel(request, pk: int):
-    appointment = access_appointment(request.user, pk)
+    appointment = appointment_for_panel(request.user, pk)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -210,7 +211,7 @@ def _violation_messages(error) -> list[str]:
 def appointment_move(request, pk: int):
     """Move to another time or practitioner. Drag and drop sends ``start`` (local
     YYYY-MM-DDTHH:MM) and ``practitioner`` and asks for JSON; the panel sends its form."""
-    appointment = access_appointment(request.user, pk)
+    appointment = appointment_for_panel(request.user, pk)
     if "application/json" in request.headers.get("Accept", ""):
         return _move_from_drop(request, appointment)
     form = _move_form(request, data=request.POST)
@@ -230,7 +231,7 @@ def appointment_move(request, pk: int):
     if not request.htmx:
         messages.success(request, done)
         return redirect("agenda:appointment", pk=pk)
-    return _render_panel(request, access_appointment(request.user, pk), trigger=_changed(done))
+    return _render_panel(request, appointment_for_panel(request.user, pk), trigger=_changed(done))
 
 
 def _refused_move(request, appointment, form, *, violations=(), can_override=False):
@@ -269,7 +270,7 @@ def _move_from_drop(request, appointment):
         return JsonResponse({"error": str(error), "violations": _violation_messages(error)}, status=409)
     except ServiceError as error:
         return JsonResponse({"error": str(error)}, status=409)
-    moved = access_appointment(request.user, appointment.pk)
+    moved = appointment_for_panel(request.user, appointment.pk)
     local_start = timezone.localtime(moved.start)
     return JsonResponse({"ok": True, "message": _moved_message(moved), "start": local_start.strftime("%Y-%m-%dT%H:%M"),
                          "practitioner": moved.practitioner_id})

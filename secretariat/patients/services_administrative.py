@@ -83,6 +83,12 @@ def set_contact_preferences(patient: Patient, *, values: dict, email: str, actin
 
     The e-mail is the patient's one address (``Patient.email``, also shown with the identity).
     """
+    return record_contact_preferences(patient, values=values, email=email, acting_user=acting_user)
+
+
+def record_contact_preferences(patient: Patient, *, values: dict, email: str, acting_user) -> AdministrativeFile:
+    """``set_contact_preferences`` inside the caller's transaction (an online booking records the
+    contacts of the patient it creates together with the appointment)."""
     patient = _locked(patient)
     email = email.strip()
     if email:

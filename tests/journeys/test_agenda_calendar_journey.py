@@ -125,10 +125,16 @@ def drag(page: Page, appointment: Appointment, *, column_index: int, hour: int, 
     step = column["height"] / ((last_hour - first_hour) * 60 / STEP_MINUTES)
     steps = ((hour - first_hour) * 60 + minute) / STEP_MINUTES
     grab = 4
+    mark_grid(page)
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + grab)
     page.mouse.down()
     page.mouse.move(column["x"] + column["width"] / 2, column["y"] + steps * step + grab, steps=12)
     page.mouse.up()
+
+
+def mark_grid(page: Page) -> None:
+    """Tag the grid on screen: the one the server sends after a change comes without the tag."""
+    page.locator("#agenda-grid").evaluate("grid => { grid.dataset.stale = 'yes'; }")
 
 
 def toasts(page: Page) -> int:
@@ -136,11 +142,14 @@ def toasts(page: Page) -> int:
 
 
 def wait_for_toast(page: Page, level: str, *, before: int) -> str:
-    """The text of the toast that came after the ``before`` ones already shown."""
+    """The text of the toast that came after the ``before`` ones already shown; after a
+    success, also wait for the server to redraw the grid (a new #agenda-grid element, see
+    ``drag`` and ``mark_grid``)."""
     expect(page.locator("#toasts .message")).to_have_count(before + 1)
     toast = page.locator("#toasts .message").last
     expect(toast).to_have_class(re.compile(rf"\b{level}\b"))
-    page.wait_for_load_state("networkidle")  # the grid has been redrawn by the server
+    if level == "success":
+        page.locator("#agenda-grid:not([data-stale])").wait_for(state="attached")
     return toast.inner_text()
 
 
@@ -206,6 +215,7 @@ def test_keyboard_moves_through_the_day_and_marks_a_patient_arrived(live_server,
     page.screenshot(path=str(ARTIFACTS / "agenda_panel.png"))
 
     shown = toasts(page)
+    mark_grid(page)
     page.keyboard.press("a")  # "Arrivé"
     wait_for_toast(page, "success", before=shown)
     third.refresh_from_db()
@@ -234,3 +244,8 @@ def test_the_other_views_and_the_printed_list(live_server, day, page) -> None:
     page.screenshot(path=str(ARTIFACTS / "agenda_resources.png"))
     page.goto(f"{live_server.url}/agenda/rdv/{day['booked']['RICHARD'].pk}/")
     page.screenshot(path=str(ARTIFACTS / "agenda_appointment_page.png"), full_page=True)
+    page.goto(f"{live_server.url}/agenda/rdv/{day['booked']['RICHARD'].pk}/annuler/")
+    page.click(".cancel-form button[type=submit]")  # no reason: refused, nothing written
+    page.locator(".cancel-form .errors").first.wait_for()
+    page.screenshot(path=str(ARTIFACTS / "agenda_cancel_refused.png"), full_page=True)
+    assert Appointment.objects.get(pk=day["booked"]["RICHARD"].pk).status == Appointment.Status.BOOKED

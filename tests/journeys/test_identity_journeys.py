@@ -45,7 +45,8 @@ def test_phone_call_then_desk_validation_then_search_with_a_typo(live_server, pe
     page.click(".identity-form button[type=submit]")
     page.wait_for_url(f"**/patients/{patient.pk}/")
     assert "Identité validée" in page.locator("main h1").inner_text()
-    assert page.locator("table tbody tr").count() == 2  # created, then validated
+    history = page.locator("section[aria-labelledby=history-title] table tbody tr")
+    assert history.count() == 2  # created, then validated
 
     # Later, on the phone, the name is mistyped.
     page.keyboard.press("/")

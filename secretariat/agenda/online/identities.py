@@ -16,7 +16,7 @@ from secretariat.patients.queries import anteriority_candidates
 from secretariat.patients.rules import matching
 from secretariat.patients.rules.names import first_of
 from secretariat.patients.services import Identity, record_new_patient
-from secretariat.patients.services_administrative import set_contact_preferences
+from secretariat.patients.services_administrative import record_contact_preferences
 
 STRONG_GRADES = (matching.Grade.CERTAIN, matching.Grade.PROBABLE)
 
@@ -62,6 +62,5 @@ def _record_contacts(patient: Patient, booking_request, *, consent: bool) -> Non
         "email_consent": consent if booking_request.email else None,
         "preferred_language": (get_language() or settings.LANGUAGE_CODE)[:2], "needs_interpreter": False,
     }
-    # set_contact_preferences is durable; its body (checks, history, audit) must run inside the
-    # booking's transaction, so it is called unwrapped (functools.wraps keeps it as __wrapped__).
-    set_contact_preferences.__wrapped__(patient, values=values, email=booking_request.email, acting_user=None)
+    # Inside the booking's transaction (checks, history and audit as at the desk).
+    record_contact_preferences(patient, values=values, email=booking_request.email, acting_user=None)

@@ -247,3 +247,15 @@ def expire_if_due(booking_request: OnlineBookingRequest, *, now: datetime | None
         booking_request.status = OnlineBookingRequest.Status.EXPIRED
     return booking_request.status != OnlineBookingRequest.Status.PENDING
 
+
+
+# A request older than this is deleted by the nightly task: the rate limits count one hour back.
+REQUEST_RETENTION = timedelta(days=30)
+
+
+@transaction.atomic(durable=True)
+def purge_old_online_requests(*, now: datetime | None = None) -> int:
+    """Delete the booking requests (names, birth dates, contacts typed online) older than a month."""
+    cutoff = (now or timezone.now()) - REQUEST_RETENTION
+    deleted, _details = OnlineBookingRequest.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from secretariat.agenda.models import OnlineBookingRequest
 from secretariat.agenda.online import throttle
-from secretariat.agenda.online.services import hash_code
+from secretariat.agenda.online.services import hash_code, purge_old_online_requests
 from secretariat.agenda.tests.factories import online_practice
 from secretariat.agenda.tests.test_online_support import IDENTITY, first_slots, post_identity
 from secretariat.core.audit import AuditEvent
@@ -127,3 +127,17 @@ def test_entries_are_kept_when_the_form_comes_back(client, practice, slot):
     assert 'value="Anne Claire"' in text
     assert 'value="01/03/1980"' in text
     assert IDENTITY["last_name"] in text
+
+
+def test_requests_older_than_a_month_are_purged(personas):
+    practice = online_practice(personas.practitioner)
+    slot_start = timezone.now() + timedelta(days=3)
+    common = {"structure": personas.structure, "appointment_type": practice.consultation,
+              "practitioner": personas.practitioner, "site": practice.site, "start": slot_start,
+              "last_name": "MARTIN", "first_names": "Claire", "birth_date": "1980-01-01", "sex": "F",
+              "code_hash": "x", "expires_at": slot_start}
+    old = OnlineBookingRequest.objects.create(**common)
+    recent = OnlineBookingRequest.objects.create(**common)
+    OnlineBookingRequest.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    assert purge_old_online_requests() == 1
+    assert list(OnlineBookingRequest.objects.values_list("pk", flat=True)) == [recent.pk]

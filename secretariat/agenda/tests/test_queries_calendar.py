@@ -12,7 +12,7 @@ from django.utils import translation
 from secretariat.agenda.models import Absence, Appointment
 from secretariat.agenda.queries_calendar import (
     Axis,
-    access_appointment,
+    appointment_for_panel,
     appointment_list,
     day_sheets,
     flags_of,
@@ -201,8 +201,8 @@ def test_lists_and_sheets_are_scoped_to_the_user(personas):
 
     assert [appointment.pk for appointment in listed] == [ours.pk]
     assert list(smuggled) == []
-    assert access_appointment(personas.secretary, ours.pk) == ours
+    assert appointment_for_panel(personas.secretary, ours.pk) == ours
     with pytest.raises(Http404):
-        access_appointment(personas.secretary, theirs.pk)
+        appointment_for_panel(personas.secretary, theirs.pk)
     assert [(practitioner, [row[0].pk for row in rows]) for practitioner, rows in
             day_sheets([personas.practitioner], MONDAY)] == [(personas.practitioner, [ours.pk])]

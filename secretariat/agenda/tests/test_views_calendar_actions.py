@@ -9,7 +9,12 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from secretariat.agenda.models import Appointment, AppointmentMessage, PractitionerDirectives
+from secretariat.agenda.models import (
+    Appointment,
+    AppointmentMessage,
+    AppointmentSeries,
+    PractitionerDirectives,
+)
 from secretariat.agenda.tests.factories import (
     AppointmentFactory,
     WeeklyPeriodFactory,
@@ -361,3 +366,19 @@ def test_the_panel_form_refuses_bad_input_and_changes_nothing(client, personas, 
     assert response.status_code == 200
     assert set(response.context["move_form"].errors) == {"day", "practitioner"}
     assert snapshot(appointment) == before
+
+
+def test_panel_links_to_the_series_and_to_the_booking_screen(client, personas, practice, appointment):
+    series = AppointmentSeries.objects.create(structure=personas.structure, patient=appointment.patient,
+                                              practitioner=personas.practitioner,
+                                              appointment_type=practice.consultation)
+    appointment.series = series
+    appointment.save()
+    client.force_login(personas.secretary)
+
+    response = client.get(f"/agenda/rdv/{appointment.pk}/")
+
+    assert response.context["series_url"] == url_or_none("agenda:series_detail", series.pk)
+    book = url_or_none("agenda:book")
+    assert response.context["rebook_url"] == (
+        f"{book}?patient={appointment.patient_id}&move={appointment.pk}" if book else None)

@@ -29,7 +29,7 @@ NOW = datetime(2026, 12, 1, 8, 0, tzinfo=PARIS)
 SLOT_START = datetime(2026, 12, 7, 9, 0, tzinfo=PARIS)
 SLOT_END = datetime(2026, 12, 7, 9, 30, tzinfo=PARIS)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture(autouse=True)

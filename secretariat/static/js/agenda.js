@@ -5,6 +5,7 @@
   "use strict";
 
   var STEP = 5; // minutes: drops snap to this grid, as the CSS rows do
+  document.documentElement.classList.add("agenda-js"); // the date field then submits by itself
 
   function isTyping(target) {
     return target.closest("input, textarea, select, [contenteditable=true]") !== null;
@@ -67,6 +68,12 @@
     if (source && source.classList && source.classList.contains("appt")) {
       document.querySelectorAll(".appt.is-open").forEach(function (item) { item.classList.remove("is-open"); });
       source.classList.add("is-open");
+    }
+  });
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    // A refresh that was already on its way when a drag began is dropped: the next one redraws.
+    if (dragging && dragging.moved && event.detail.target && event.detail.target.id === "agenda-grid") {
+      event.detail.shouldSwap = false;
     }
   });
   document.addEventListener("click", function (event) {
