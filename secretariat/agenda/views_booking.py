@@ -66,10 +66,12 @@ def _search_form(request, practitioners, moving):
 
 
 def _default_type_id(structure_id) -> int | None:
-    """The plain consultation when there is one: most calls are for it."""
+    """The plain consultation at the practice when there is one: most calls are for it."""
     types = AppointmentType.objects.filter(structure_id=structure_id, is_active=True, bookable_by_staff=True)
-    preferred = types.filter(code__icontains="consultation").order_by("duration_minutes", "label").first()
-    chosen = preferred or types.order_by("label").first()
+    chosen = (types.filter(code="consultation").first()
+              or types.filter(code__icontains="consultation", mode=AppointmentType.Mode.PRACTICE)
+              .order_by("duration_minutes", "label").first()
+              or types.order_by("label").first())
     return chosen.pk if chosen else None
 
 
