@@ -319,3 +319,18 @@ def test_status_transitions_follow_the_day(personas, practice, patient):
     assert list(AuditEvent.objects.filter(action="agenda.appointment_status").order_by("pk")
                 .values_list("data", flat=True)) == [{"from": "booked", "to": "arrived"},
                                                      {"from": "arrived", "to": "seen"}]
+
+
+def test_a_teleconsultation_gets_its_own_video_room_on_the_configured_service(personas, practice, patient):
+    from secretariat.agenda.models import AgendaSettings, AppointmentType
+
+    practice.consultation.mode = AppointmentType.Mode.TELECONSULTATION
+    practice.consultation.save()
+    assert book(personas, patient, practice.consultation, MONDAY).video_room_url == ""  # no service configured
+    AgendaSettings.objects.create(structure=personas.structure, video_base_url="https://visio.example.org/")
+    first = book(personas, patient, practice.consultation, MONDAY + timedelta(hours=1))
+    second = book(personas, patient, practice.consultation, MONDAY + timedelta(hours=2))
+    assert first.video_room_url.startswith("https://visio.example.org/secretariat-")
+    assert len(first.video_room_url) > len("https://visio.example.org/secretariat-") + 16
+    assert first.video_room_url != second.video_room_url
+    assert book(personas, patient, practice.ultrasound, MONDAY + timedelta(minutes=20)).video_room_url == ""
