@@ -173,118 +173,6 @@ def day_scenarios(scale, rng):
     yield "day", "c. day view, 10 practitioners (secretary of their team)", day_view
 
 
-# --- proposals: changes suggested to the lead, timed by patching the running code ------------
-
-LONGEST_APPOINTMENT = timedelta(days=1)  # a type lasts at most 24 h (AppointmentType validators)
-
-
-def _bounded_busy_intervals(practitioner_ids, *, between, epoch: bool = False):
-    """``queries.busy_intervals`` with a lower bound on ``start`` (P1): the index on
-    (practitioner, start) then reads the window only, not the practitioner's whole history.
-    ``epoch`` (P3, PostgreSQL): instants read as epoch seconds, not parsed as text."""
-    from collections import defaultdict
-    from datetime import UTC, datetime
-
-    from django.db.models import F, FloatField
-    from django.db.models.functions import Cast, Extract
-
-    from secretariat.agenda.directives import LONGEST_BUFFER
-    from secretariat.agenda.models import Absence, Appointment, TypeDirective
-    from secretariat.agenda.rules.slots import Busy
-
-    busy = defaultdict(list)
-    buffers = {(p, t): m for p, t, m in TypeDirective.objects.filter(
-        practitioner_id__in=practitioner_ids, buffer_after_minutes__isnull=False,
-    ).values_list("practitioner_id", "appointment_type_id", "buffer_after_minutes")}
-    rows = (Appointment.objects.filter(practitioner_id__in=practitioner_ids, start__lt=between[1],
-                                       start__gt=between[0] - LONGEST_BUFFER - LONGEST_APPOINTMENT,
-                                       end__gt=between[0] - LONGEST_BUFFER)
-            .exclude(status=Appointment.Status.CANCELLED))
-    if epoch:
-        rows = rows.annotate(
-            s=Cast(Extract("start", "epoch", tzinfo=UTC), FloatField()),
-            e=Cast(Extract("end", "epoch", tzinfo=UTC), FloatField()), b=F("appointment_type__buffer_after_minutes"),
-        ).values_list("practitioner_id", "s", "e", "appointment_type_id", "b")
-        instant = datetime.fromtimestamp
-        rows = [(pid, instant(start, UTC), instant(end, UTC), type_id, b) for pid, start, end, type_id, b in rows]
-    else:
-        rows = rows.values_list("practitioner_id", "start", "end", "appointment_type_id",
-                                "appointment_type__buffer_after_minutes")
-    for practitioner_id, start, end, type_id, type_buffer in rows:
-        minutes = buffers.get((practitioner_id, type_id), type_buffer)
-        busy[practitioner_id].append(Busy(start, end + timedelta(minutes=minutes)))
-    for practitioner_id, start, end in Absence.objects.filter(
-        practitioner_id__in=practitioner_ids, start__lt=between[1], end__gt=between[0],
-    ).values_list("practitioner_id", "start", "end"):
-        busy[practitioner_id].append(Busy(start, end))
-    return busy
-
-
-WINDOWS_DAYS = (2, 7, 31)
-
-
-def _widening(search):
-    """P2: search 2 days, then 7, 31, then the whole window: the first ``limit`` slots of a
-    shorter window are the first of the longer one, so the answer is the same."""
-    def widened(practitioners, *, between, now, limit=10, **options):
-        lowest = max(between[0], now)
-        for days in WINDOWS_DAYS:
-            end = lowest + timedelta(days=days)
-            if end >= between[1]:
-                break
-            found = search(practitioners, between=(between[0], end), now=now, limit=limit, **options)
-            if len(found) >= limit:
-                return found
-        return search(practitioners, between=between, now=now, limit=limit, **options)
-    return widened
-
-
-def _patched(func, patches):
-    from unittest import mock
-
-    def run():
-        for patch in patches:
-            patch.start()
-        try:
-            func()
-        finally:
-            mock.patch.stopall()
-    return run
-
-
-def proposal_scenarios(scale, rng, repeat: int, made: list[int]):
-    """The scenarios again with the proposed changes patched in while they run: P1 a lower
-    bound on ``start`` in the overlap queries; P2 a widening window for the slot search; P3
-    (PostgreSQL) busy instants read as epoch seconds."""
-    from functools import partial
-    from unittest import mock
-
-    from django.db import connection
-    from django.db.models import Q
-
-    from secretariat.agenda import directives, queries, queries_calendar, services
-
-    original_conflicts = directives.live_conflicts
-    original_appointments = queries_calendar._appointments
-    p1 = [
-        mock.patch.object(queries, "busy_intervals", _bounded_busy_intervals),
-        mock.patch.object(services, "live_conflicts", lambda practitioner_id, start, end, **kw: original_conflicts(
-            practitioner_id, start, end, **kw).filter(start__gt=start - LONGEST_APPOINTMENT)),
-        mock.patch.object(queries_calendar, "_appointments", lambda filters, between, **kw: original_appointments(
-            filters & Q(start__gt=between[0] - LONGEST_APPOINTMENT), between, **kw)),
-    ]
-    p2 = [mock.patch.object(queries, "free_slots_for", _widening(queries.free_slots_for))]
-    p3 = [mock.patch.object(queries, "busy_intervals", partial(_bounded_busy_intervals, epoch=True))]
-    searched = list(slot_scenarios(scale, rng))
-    for kind, label, func in [*searched, *booking_scenarios(scale, rng, repeat, made), *day_scenarios(scale, rng)]:
-        yield kind, "P1 " + label, _patched(func, p1)
-    for kind, label, func in searched:
-        yield kind, "P1+P2 " + label, _patched(func, [*p1, *p2])
-    if connection.vendor == "postgresql":
-        for kind, label, func in searched:
-            yield kind, "P1+P2+P3 " + label, _patched(func, [*p1, *p2, *p3])
-
-
 def slowest_queries(func, *, explain: bool) -> list[str]:
     """The queries of one run, slowest first, with the plan of the slowest SELECT."""
     from django.db import connection
@@ -311,8 +199,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--regenerate", action="store_true", help="reload the data even if it is there")
     parser.add_argument("--explain", action="store_true", help="print the plan of each scenario's slowest query")
-    parser.add_argument("--proposals", action=argparse.BooleanOptionalAction, default=True,
-                        help="time again with the changes proposed (P1, P2), patched in while timing")
     args = parser.parse_args()
     configure(os.environ.get("BENCH_DATABASE_URL"))
     from django.db import connection
@@ -329,10 +215,6 @@ def main() -> None:
         for kind, label, func in scenarios:
             results.append((kind, timed(label, func, args.repeat)))
             details.append((label, slowest_queries(func, explain=args.explain)))
-        # Built only now: their free slots must not be those the bookings above took.
-        for kind, label, func in proposal_scenarios(scale, rng, args.repeat, made) if args.proposals else ():
-            results.append((kind, timed(label, func, args.repeat)))
-            details.append((label, slowest_queries(func, explain=args.explain)))
     finally:
         # The bookings made here are removed: the next run finds the same agenda.
         Appointment.objects.filter(pk__in=made).delete()
@@ -346,10 +228,6 @@ def main() -> None:
     for kind, row in results:
         verdict = "ok" if row["p95"] <= TARGETS[kind] else "MISSED"
         print(f"{row['label']:<80} {row['median']:>9.1f} {row['p95']:>7.1f} {TARGETS[kind]:>6} {row['n']:>4} {verdict}")
-    if args.proposals:
-        print("P1: a lower bound on start in the overlap queries (busy_intervals, live_conflicts, the calendar's "
-              "_appointments); P2: the slot search widens 2 → 7 → 31 → 90 days; P3: busy instants read as epoch "
-              "seconds (PostgreSQL).")
     print("\nQueries of one run of each scenario (slowest first):")
     for label, lines in details:
         print(f"  {label}")

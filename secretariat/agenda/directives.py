@@ -7,9 +7,8 @@ slot search must all use the same way.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q
-
 from secretariat.agenda.models import (
+    MAX_APPOINTMENT_LENGTH,
     Appointment,
     AppointmentType,
     PractitionerDirectives,
@@ -156,7 +155,8 @@ def quota_counts(type_rules, appointment_type, *, between):
 
 def live_conflicts(practitioner_id: int, start: datetime, end: datetime, *, excluding: int | None = None):
     """Live appointments of the practitioner overlapping [start, end)."""
-    query = Appointment.objects.filter(Q(practitioner_id=practitioner_id), start__lt=end, end__gt=start)
+    query = Appointment.objects.filter(practitioner_id=practitioner_id, start__lt=end, end__gt=start,
+                                       start__gt=start - MAX_APPOINTMENT_LENGTH)
     query = query.exclude(status=Appointment.Status.CANCELLED)
     if excluding:
         query = query.exclude(pk=excluding)

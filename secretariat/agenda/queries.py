@@ -6,13 +6,17 @@ callers pass practitioners already scoped to the user (``core.access.practitione
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
+from django.db.models import FloatField
+from django.db.models.functions import Cast, Extract
 
 from secretariat.agenda.directives import LONGEST_BUFFER, quota_counts, search_rules
 from secretariat.agenda.models import (
+    MAX_APPOINTMENT_LENGTH,
     Absence,
     Appointment,
     ResourceBooking,
@@ -134,13 +138,26 @@ def busy_intervals(practitioner_ids, *, between: tuple[datetime, datetime]) -> d
             practitioner_id__in=practitioner_ids, buffer_after_minutes__isnull=False,
         ).values_list("practitioner_id", "appointment_type_id", "buffer_after_minutes")
     }
+    lowest = between[0] - LONGEST_BUFFER
+    # The lower bound on start lets the (practitioner, start) index read only the window.
     rows = (
         Appointment.objects.filter(practitioner_id__in=practitioner_ids, start__lt=between[1],
-                                   end__gt=between[0] - LONGEST_BUFFER)
+                                   end__gt=lowest, start__gt=lowest - MAX_APPOINTMENT_LENGTH)
         .exclude(status=Appointment.Status.CANCELLED)
-        .values_list("practitioner_id", "start", "end", "appointment_type_id",
-                     "appointment_type__buffer_after_minutes")
     )
+    if connection.vendor == "postgresql":
+        # Epoch seconds: turning thousands of timestamps into datetimes from text is the
+        # slowest part of a search over a busy agenda (docs/performance.md).
+        rows = rows.annotate(
+            start_epoch=Cast(Extract("start", "epoch", tzinfo=UTC), FloatField()),
+            end_epoch=Cast(Extract("end", "epoch", tzinfo=UTC), FloatField()),
+        ).values_list("practitioner_id", "start_epoch", "end_epoch", "appointment_type_id",
+                      "appointment_type__buffer_after_minutes")
+        rows = ((pid, datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC), type_id, buffer)
+                for pid, start, end, type_id, buffer in rows)
+    else:
+        rows = rows.values_list("practitioner_id", "start", "end", "appointment_type_id",
+                                "appointment_type__buffer_after_minutes")
     for practitioner_id, start, end, type_id, type_buffer in rows:
         minutes = buffers.get((practitioner_id, type_id), type_buffer)
         busy[practitioner_id].append(Busy(start, end + timedelta(minutes=minutes)))
@@ -151,19 +168,21 @@ def busy_intervals(practitioner_ids, *, between: tuple[datetime, datetime]) -> d
     return busy
 
 
-def _resource_busy(appointment_type, site_ids, *, between) -> dict[int, list[Busy]]:
-    """Live bookings of the resources the type needs, per site (two queries; none without resources)."""
-    resources = list(appointment_type.resources.filter(is_active=True, site_id__in=site_ids)
-                     .values_list("pk", "site_id"))
+def _resource_busy(appointment_type, site_ids, *, between) -> tuple[dict[int, list[Busy]], set[int]]:
+    """Live bookings of the resources the type needs, per site, and the sites where the type
+    cannot take place because none of its resources is there (two queries; one without
+    resources)."""
+    resources = list(appointment_type.resources.filter(is_active=True).values_list("pk", "site_id"))
     if not resources:
-        return {}
-    site_of = dict(resources)
+        return {}, set()
+    site_of = {pk: site_id for pk, site_id in resources if site_id in site_ids}
+    unequipped = set(site_ids) - set(site_of.values())
     busy = defaultdict(list)
     for resource_id, start, end in ResourceBooking.objects.filter(
         resource_id__in=site_of, is_live=True, start__lt=between[1], end__gt=between[0],
     ).values_list("resource_id", "start", "end"):
         busy[site_of[resource_id]].append(Busy(start, end))
-    return busy
+    return busy, unequipped
 
 
 def _quota_blocks(starts: list[datetime], rule, *, tz) -> list[Busy]:
@@ -188,6 +207,10 @@ def _quota_blocks(starts: list[datetime], rule, *, tz) -> list[Busy]:
     return blocks
 
 
+# Successive search windows of free_slots_for; None: up to the end asked for.
+SEARCH_HORIZONS = (timedelta(days=2), timedelta(days=7), timedelta(days=31), None)
+
+
 @dataclass(frozen=True)
 class FreeSlot:
     practitioner: object
@@ -204,7 +227,8 @@ def free_slots_for(practitioners, *, appointment_type, between: tuple[datetime, 
     (already scoped to the user), earliest first, under each practitioner's directives: own
     duration and buffer for the type, minimum notice (online notice when ``online``), types
     not taken, quotas per day and half-day, absences, and the rooms or equipment the type
-    needs. A fixed number of queries whatever the number of practitioners.
+    needs. A fixed number of queries whatever the number of practitioners (three more for
+    each wider window needed, see SEARCH_HORIZONS).
 
     Practitioners of another structure than the type's are ignored.
     """
@@ -226,15 +250,37 @@ def free_slots_for(practitioners, *, appointment_type, between: tuple[datetime, 
     schedules = site_schedules(ids, first_day=first_day, last_day=last_day)
     if not schedules:
         return []
+    # Widen the search step by step: the first slots of a shorter window are the first slots of
+    # the longer one, and a busy agenda is mostly found in the first days (docs/performance.md).
+    for horizon in SEARCH_HORIZONS:
+        end = between[1] if horizon is None else min(between[1], lowest + horizon)
+        found = _search_window(practitioners, schedules, rules, type_rules, appointment_type, tz=tz,
+                               between=(between[0], end), lowest=lowest, longest=longest, now=now,
+                               urgent=urgent, preferences=preferences, limit=limit)
+        if len(found) >= limit or end >= between[1]:
+            return found
+    return found
+
+
+def _search_window(practitioners, schedules, rules, type_rules, appointment_type, *, tz, between, lowest, longest,
+                   now, urgent, preferences, limit) -> list[FreeSlot]:
+    """One step of ``free_slots_for``: busy times of the window (three or four queries), then the
+    pure slot engine per practitioner and site."""
+    ids = list({entry.practitioner_id for entry in schedules})
     window = (lowest, between[1] + longest + timedelta(days=1))
     busy = busy_intervals(ids, between=window)
-    resource_busy = _resource_busy(appointment_type, {entry.site.pk for entry in schedules}, between=window)
+    resource_busy, unequipped = _resource_busy(appointment_type, {entry.site.pk for entry in schedules},
+                                               between=window)
+    first_day = lowest.astimezone(tz).date()
+    last_day = (between[1] + longest).astimezone(tz).date()
     day_window = (datetime.combine(first_day, time(0), tzinfo=tz),
                   datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=tz))
     quota_starts = quota_counts(type_rules, appointment_type, between=day_window)
     per_key: dict[str, list[Slot]] = {}
     entries = {}
     for entry in schedules:
+        if entry.site.pk in unequipped:
+            continue
         variant, notice, _accepted = rules[entry.practitioner_id]
         request = SlotRequest(duration=variant.duration, type_code=appointment_type.code, between=between,
                               now=now, min_notice=notice, buffer_after=variant.buffer_after, urgent=urgent,

@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from secretariat.agenda.models import (
+    MAX_APPOINTMENT_LENGTH,
     Absence,
     Appointment,
     AppointmentMessage,
@@ -253,7 +254,10 @@ _SHOWN = (
 
 
 def _appointments(filters: Q, between, *, include_cancelled: bool):
-    rows = Appointment.objects.filter(filters, start__lt=between[1], end__gt=between[0])
+    # The lower bound on start lets the (practitioner, start) index read only the window, not
+    # the whole history (an appointment lasts at most a day).
+    rows = Appointment.objects.filter(filters, start__lt=between[1], end__gt=between[0],
+                                      start__gt=between[0] - MAX_APPOINTMENT_LENGTH)
     if not include_cancelled:
         rows = rows.exclude(status=Appointment.Status.CANCELLED)
     return (rows.select_related("patient", "patient__administrative_file", "appointment_type")

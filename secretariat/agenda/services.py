@@ -148,7 +148,12 @@ def _check_directives(*, practitioner, patient, appointment_type, start, acting_
 
 def _book_resources(appointment, appointment_type: AppointmentType) -> None:
     """Hold the rooms and equipment the type needs at the appointment's site."""
-    for resource in appointment_type.resources.filter(is_active=True, site=appointment.site):
+    needed = list(appointment_type.resources.filter(is_active=True))
+    here = [resource for resource in needed if resource.site_id == appointment.site_id]
+    if needed and not here:
+        raise ServiceError(_("“%(type)s” needs %(resources)s, which this site does not have.") % {
+            "type": appointment_type.label, "resources": ", ".join(resource.name for resource in needed)})
+    for resource in here:
         taken = ResourceBooking.objects.filter(resource=resource, is_live=True, start__lt=appointment.end,
                                                end__gt=appointment.start).exists()
         if taken:

@@ -2,6 +2,7 @@
 messages and online booking."""
 
 from .appointments import (
+    MAX_APPOINTMENT_LENGTH,
     NO_OVERLAP_CONSTRAINT,
     RESOURCE_NO_OVERLAP_CONSTRAINT,
     RESOURCE_SAME_START_CONSTRAINT,
@@ -25,6 +26,7 @@ from .schedule import (
 from .waiting import SlotOffer, WaitingListEntry
 
 __all__ = [
+    "MAX_APPOINTMENT_LENGTH",
     "NO_OVERLAP_CONSTRAINT",
     "RESOURCE_NO_OVERLAP_CONSTRAINT",
     "RESOURCE_SAME_START_CONSTRAINT",

@@ -8,12 +8,18 @@ IMMEDIATE transactions, ``services.book_appointment`` checks overlaps inside its
 and partial unique indexes on (practitioner, start) and (resource, start) back it on both.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from .schedule import AppointmentType, Resource
+
+# Types last at most a day (AppointmentType.duration_minutes), so an appointment overlapping a
+# window starts at most this long before it: overlap queries bound ``start`` from below with it.
+MAX_APPOINTMENT_LENGTH = timedelta(days=1)
 
 # Names of the PostgreSQL exclusion constraints (migrations 0002 and 0005).
 NO_OVERLAP_CONSTRAINT = "agenda_appointment_no_overlap"

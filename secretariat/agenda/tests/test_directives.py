@@ -334,3 +334,16 @@ def test_a_teleconsultation_gets_its_own_video_room_on_the_configured_service(pe
     assert len(first.video_room_url) > len("https://visio.example.org/secretariat-") + 16
     assert first.video_room_url != second.video_room_url
     assert book(personas, patient, practice.ultrasound, MONDAY + timedelta(minutes=20)).video_room_url == ""
+
+
+def test_a_type_needing_equipment_is_neither_offered_nor_booked_at_a_site_without_it(personas, practice, patient):
+    from secretariat.core.tests.factories import SiteFactory
+
+    other_site = SiteFactory(structure=personas.structure)
+    scanner = Resource.objects.create(structure=personas.structure, site=other_site, name="Échographe",
+                                      kind=Resource.Kind.EQUIPMENT)
+    practice.ultrasound.resources.add(scanner)
+    assert slots(personas, practice.ultrasound) == []  # the practitioner only works where there is none
+    with pytest.raises(ServiceError, match="needs Échographe"):
+        book(personas, patient, practice.ultrasound, MONDAY)
+    assert not Appointment.objects.exists()

@@ -150,3 +150,27 @@ def test_free_slots_take_a_fixed_number_of_queries(personas, django_assert_num_q
 
     assert len(slots) == 30
     assert [slot.start for slot in slots] == sorted(slot.start for slot in slots)
+
+
+def test_widening_the_search_step_by_step_finds_the_same_slots_as_one_search(personas, monkeypatch):
+    from datetime import timedelta
+
+    from secretariat.agenda import queries
+
+    practice = practice_with_schedule(personas.practitioner)
+    # Fill this Tuesday and next Monday and Tuesday: the answer needs the third window.
+    for day, hour in [(1, 14), (1, 15), (1, 16), (7, 9), (7, 10), (7, 11), (8, 14), (8, 15), (8, 16)]:
+        for minute in (0, 20, 40):
+            AppointmentFactory(practitioner=personas.practitioner, site=practice.site,
+                               appointment_type=practice.consultation, start=at(day, hour, minute))
+    quarter = (NOW, NOW + timedelta(days=92))
+
+    def search():
+        return [(slot.start, slot.practitioner.pk) for slot in free_slots_for(
+            [personas.practitioner], appointment_type=practice.consultation, between=quarter, now=NOW, limit=25)]
+
+    stepwise = search()
+    monkeypatch.setattr(queries, "SEARCH_HORIZONS", (None,))
+    assert stepwise == search()
+    assert len(stepwise) == 25
+    assert stepwise[0][0] == at(14, 9)  # the first two weeks' periods are full or past
