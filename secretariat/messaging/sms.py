@@ -15,6 +15,7 @@ import sys
 import threading
 import urllib.error
 import urllib.request
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,11 +65,11 @@ class SentSms:
     reference: str
 
 
-class SmsBackend:
+class SmsBackend(ABC):
     """Send one SMS; return the provider's reference, raise ``SmsError`` when refused."""
 
-    def send(self, *, to: str, text: str) -> SentSms:
-        raise NotImplementedError
+    @abstractmethod
+    def send(self, *, to: str, text: str) -> SentSms: ...
 
 
 class ConsoleSmsBackend(SmsBackend):
