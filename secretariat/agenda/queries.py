@@ -160,11 +160,11 @@ def busy_intervals(practitioner_ids, *, between: tuple[datetime, datetime]) -> d
                                 "appointment_type__buffer_after_minutes")
     for practitioner_id, start, end, type_id, type_buffer in rows:
         minutes = buffers.get((practitioner_id, type_id), type_buffer)
-        busy[practitioner_id].append(Busy(start, end + timedelta(minutes=minutes)))
+        busy[practitioner_id].append(Busy.from_database(start, end + timedelta(minutes=minutes)))
     absences = Absence.objects.filter(practitioner_id__in=practitioner_ids, start__lt=between[1],
                                       end__gt=between[0]).values_list("practitioner_id", "start", "end")
     for practitioner_id, start, end in absences:
-        busy[practitioner_id].append(Busy(start, end))
+        busy[practitioner_id].append(Busy.from_database(start, end))
     return busy
 
 
@@ -181,7 +181,7 @@ def _resource_busy(appointment_type, site_ids, *, between) -> tuple[dict[int, li
     for resource_id, start, end in ResourceBooking.objects.filter(
         resource_id__in=site_of, is_live=True, start__lt=between[1], end__gt=between[0],
     ).values_list("resource_id", "start", "end"):
-        busy[site_of[resource_id]].append(Busy(start, end))
+        busy[site_of[resource_id]].append(Busy.from_database(start, end))
     return busy, unequipped
 
 
@@ -252,9 +252,12 @@ def free_slots_for(practitioners, *, appointment_type, between: tuple[datetime, 
         return []
     # Widen the search step by step: the first slots of a shorter window are the first slots of
     # the longer one, and a busy agenda is mostly found in the first days (docs/performance.md).
+    # Each step reads only the busy time after what the previous steps read.
+    loaded = _LoadedBusy(ids, appointment_type, {entry.site.pk for entry in schedules}, since=lowest)
     for horizon in SEARCH_HORIZONS:
         end = between[1] if horizon is None else min(between[1], lowest + horizon)
-        found = _search_window(practitioners, schedules, rules, type_rules, appointment_type, tz=tz,
+        loaded.extend_to(end + longest + timedelta(days=1))
+        found = _search_window(practitioners, schedules, rules, type_rules, appointment_type, loaded, tz=tz,
                                between=(between[0], end), lowest=lowest, longest=longest, now=now,
                                urgent=urgent, preferences=preferences, limit=limit)
         if len(found) >= limit or end >= between[1]:
@@ -262,15 +265,34 @@ def free_slots_for(practitioners, *, appointment_type, between: tuple[datetime, 
     return found
 
 
-def _search_window(practitioners, schedules, rules, type_rules, appointment_type, *, tz, between, lowest, longest,
-                   now, urgent, preferences, limit) -> list[FreeSlot]:
-    """One step of ``free_slots_for``: busy times of the window (three or four queries), then the
-    pure slot engine per practitioner and site."""
-    ids = list({entry.practitioner_id for entry in schedules})
-    window = (lowest, between[1] + longest + timedelta(days=1))
-    busy = busy_intervals(ids, between=window)
-    resource_busy, unequipped = _resource_busy(appointment_type, {entry.site.pk for entry in schedules},
-                                               between=window)
+class _LoadedBusy:
+    """Busy time of the practitioners and of the type's resources, read window after window."""
+
+    def __init__(self, practitioner_ids, appointment_type, site_ids, *, since: datetime):
+        self.practitioner_ids, self.appointment_type, self.site_ids = practitioner_ids, appointment_type, site_ids
+        self.until = since
+        self.practitioners: dict[int, list[Busy]] = defaultdict(list)
+        self.sites: dict[int, list[Busy]] = defaultdict(list)
+        self.unequipped: set[int] = set()
+
+    def extend_to(self, until: datetime) -> None:
+        if until <= self.until:
+            return
+        window = (self.until, until)
+        # An interval across the previous bound is read twice: the slot engine merges it.
+        for key, intervals in busy_intervals(self.practitioner_ids, between=window).items():
+            self.practitioners[key] += intervals
+        resources, self.unequipped = _resource_busy(self.appointment_type, self.site_ids, between=window)
+        for key, intervals in resources.items():
+            self.sites[key] += intervals
+        self.until = until
+
+
+def _search_window(practitioners, schedules, rules, type_rules, appointment_type, loaded, *, tz, between, lowest,
+                   longest, now, urgent, preferences, limit) -> list[FreeSlot]:
+    """One step of ``free_slots_for``: quotas of the window, then the pure slot engine per
+    practitioner and site over the busy time loaded so far."""
+    busy, resource_busy, unequipped = loaded.practitioners, loaded.sites, loaded.unequipped
     first_day = lowest.astimezone(tz).date()
     last_day = (between[1] + longest).astimezone(tz).date()
     day_window = (datetime.combine(first_day, time(0), tzinfo=tz),

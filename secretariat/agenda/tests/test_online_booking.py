@@ -1,12 +1,13 @@
 """Online booking by a patient, page by page: what is offered, the code, who gets booked."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from secretariat.agenda.links import make_token
+from secretariat.agenda.links import make_token, read_token
 from secretariat.agenda.models import (
     AgendaSettings,
     Appointment,
@@ -15,6 +16,7 @@ from secretariat.agenda.models import (
     TypeDirective,
 )
 from secretariat.agenda.online.services import MAX_ATTEMPTS
+from secretariat.agenda.online.views import DONE_PURPOSE
 from secretariat.agenda.tests.factories import (
     AppointmentFactory,
     AppointmentTypeFactory,
@@ -200,10 +202,16 @@ def test_new_patient_books_with_the_code_and_becomes_a_provisional_identity(clie
     assert "Eloise Marie LEFEVRE" in text
     assert "Venir à jeun." in text
     assert "Ordonnance et derniers résultats." in text
-    manage = reverse("agenda_public:appointment_link", args=[make_token("appointment", appointment.pk)])
-    assert f'href="{manage}"' in text
-    # Sending the code again changes nothing.
-    assert client.post(response["Location"], {"code": code})["Location"] == done["Location"]
+    # The link to manage the appointment carries it (signed at render time: compare what it carries).
+    [manage] = re.findall(r'href="/rdv/lien/([^"/]+)/"', text)
+    assert read_token(manage, "appointment", max_age=timedelta(hours=1)) == appointment.pk
+    # Sending the code again changes nothing (the link is signed again: compare what it carries).
+    again = client.post(response["Location"], {"code": code})["Location"]
+
+    def carried(location):
+        return read_token(location.rstrip("/").rsplit("/", 1)[1], DONE_PURPOSE, max_age=timedelta(hours=1))
+
+    assert carried(again) == carried(done["Location"]) == request.pk
     assert Appointment.objects.count() == 1
 
 
