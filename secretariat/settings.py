@@ -127,6 +127,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(VAR_DIR / env_str("SECRETARIAT_TEST_DB", "test-secretariat.sqlite3"))
     }
+else:
+    # PostgreSQL's JIT compiles the short queries of a desk for longer than they run: with it,
+    # the slot search's p95 varied from 28 to 44 ms; without, 25 to 29 (docs/performance.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
