@@ -173,8 +173,10 @@ def test_accountant_reads_the_directory_but_not_the_agenda(client, personas, pra
 
 
 def test_no_credentials_answer_401(client, practice):
-    outcome(client.get(reverse("fhir:schedule_type")), 401, "login")
-    outcome(client.get(reverse("fhir:appointment_type")), 401, "login")
+    for name in ("fhir:schedule_type", "fhir:appointment_type"):
+        response = client.get(reverse(name))
+        assert response.status_code == 401
+        assert outcome(response, 401, "login")["issue"][0]["code"] == "login"
 
 
 # --- Schedule --------------------------------------------------------------------------------
