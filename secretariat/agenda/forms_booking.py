@@ -1,6 +1,5 @@
 """Forms of the booking screen: what the patient asks for, and the booking itself."""
 
-from datetime import datetime
 
 from django import forms
 from django.utils import timezone
@@ -51,7 +50,7 @@ class SlotSearchForm(forms.Form):
 
 
 class BookingForm(forms.Form):
-    """The chosen slot, sent back by the confirm panel."""
+    """The chosen slot, sent back by the confirm panel (re-read and scoped by the view)."""
 
     practitioner = forms.IntegerField(widget=forms.HiddenInput)
     appointment_type = forms.IntegerField(widget=forms.HiddenInput)
@@ -63,13 +62,3 @@ class BookingForm(forms.Form):
         required=False, max_length=300, label=_("Reason for booking against the directives"),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-
-    def clean_start(self):
-        raw = self.cleaned_data["start"]
-        try:
-            start = datetime.fromisoformat(raw)
-        except ValueError:
-            raise forms.ValidationError(_("This time is not valid.")) from None
-        if timezone.is_naive(start):
-            raise forms.ValidationError(_("This time is not valid."))
-        return start

@@ -22,12 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from secretariat.agenda.models import (
-    Appointment,
     AppointmentType,
     ScheduleException,
     TypeDirective,
     WeeklyPeriod,
 )
+from secretariat.agenda.permissions import appointments_for as agenda_appointments_for
 from secretariat.agenda.queries import free_slots_for, structure_time_zone
 from secretariat.core.access import practitioners_for
 from secretariat.core.models import Practitioner, Site
@@ -329,8 +329,8 @@ APPOINTMENT_PARAMETERS = ("patient", "practitioner", "date", "status", "_id", "s
 
 
 def appointments_for(user):
-    return (Appointment.objects.filter(practitioner__in=practitioners_for(user).values("pk"),
-                                       patient__in=patients_for(user).values("pk"))
+    """The agenda's scope (the user's practitioners), narrowed to patients the user may see."""
+    return (agenda_appointments_for(user).filter(patient__in=patients_for(user).values("pk"))
             .select_related("patient", "practitioner", "site", "appointment_type"))
 
 
