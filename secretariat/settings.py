@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "secretariat.patients",
     "secretariat.agenda",
     "secretariat.messaging",
+    "secretariat.reception",
     "secretariat.interop",
 ]
 

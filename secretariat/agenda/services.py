@@ -50,7 +50,7 @@ Status = Appointment.Status
 # Allowed status changes (cancellation has its own service). Undoing a mistaken click is allowed.
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.BOOKED: frozenset({Status.ARRIVED, Status.SEEN, Status.MISSED, Status.EXCUSED_LATE}),
-    Status.ARRIVED: frozenset({Status.SEEN, Status.BOOKED}),
+    Status.ARRIVED: frozenset({Status.SEEN, Status.BOOKED, Status.MISSED}),  # missed: left unseen
     Status.SEEN: frozenset({Status.ARRIVED}),
     Status.MISSED: frozenset({Status.BOOKED, Status.EXCUSED_LATE, Status.ARRIVED}),
     Status.EXCUSED_LATE: frozenset({Status.BOOKED, Status.MISSED}),
@@ -334,6 +334,11 @@ def cancel_appointment(appointment, *, reason: str, by_patient: bool, acting_use
 @transaction.atomic(durable=True)
 def set_status(appointment, status: str, *, acting_user) -> Appointment:
     """Mark an appointment arrived, seen, missed or excused late (or undo a mistaken mark)."""
+    return set_status_in_transaction(appointment, status, acting_user=acting_user)
+
+
+def set_status_in_transaction(appointment, status: str, *, acting_user) -> Appointment:
+    """The core of ``set_status``, for services (the desk's check-in) that change more in one transaction."""
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if status not in TRANSITIONS.get(appointment.status, ()):
         raise ServiceError(_("An appointment “%(current)s” cannot become “%(new)s”.") % {

@@ -26,7 +26,7 @@ class Area:
 
 # In the order of the secretary's day. An area whose URL does not exist yet is hidden.
 AREAS = [
-    Area("desk", _("Welcome desk"), "core:home", Capability.VIEW_DESK, "a"),
+    Area("desk", _("Welcome desk"), "reception:desk", Capability.VIEW_DESK, "a"),
     Area("agenda", _("Agenda"), "agenda:day", Capability.VIEW_AGENDA, "g"),
     Area("patients", _("Patients"), "patients:list", Capability.VIEW_PATIENTS, "p"),
     Area("mail", _("Mail"), "mail:registry", Capability.VIEW_MAIL, "c"),

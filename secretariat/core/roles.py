@@ -28,6 +28,8 @@ class Capability(models.TextChoices):
     OVERRIDE_DIRECTIVES = "override_directives", _("Book against a practitioner's directives, with a reason")
     EDIT_DIRECTIVES = "edit_directives", _("Edit practitioners' schedules and directives")
     READ_MEDICAL_MESSAGES = "read_medical_messages", _("Read messages about patients' care")
+    EDIT_TRIAGE_PROTOCOLS = "edit_triage_protocols", _("Write the urgency triage protocols")
+    CLOSE_INCIDENTS = "close_incidents", _("Close incident reports")
     VIEW_MAIL = "view_mail", _("See the mail registry")
     VIEW_BILLING = "view_billing", _("See billing")
     MANAGE_CASH_BOOK = "manage_cash_book", _("Keep and close the cash book")
@@ -53,14 +55,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     }),
     Role.PRACTITIONER: frozenset({
         C.VIEW_DESK, C.VIEW_DIRECTORY, C.VIEW_PATIENTS, C.VIEW_AGENDA, C.BOOK_APPOINTMENTS,
-        C.OVERRIDE_DIRECTIVES, C.EDIT_DIRECTIVES,
+        C.OVERRIDE_DIRECTIVES, C.EDIT_DIRECTIVES, C.EDIT_TRIAGE_PROTOCOLS,
         C.READ_MEDICAL_MESSAGES, C.VIEW_MAIL, C.VIEW_TEAM, C.VIEW_STATS,
     }),
     Role.COORDINATOR: frozenset({
         C.VIEW_DESK, C.VIEW_DIRECTORY, C.VIEW_PATIENTS, C.EDIT_PATIENTS, C.MERGE_PATIENTS, C.VIEW_AGENDA,
         C.BOOK_APPOINTMENTS, C.OVERRIDE_DIRECTIVES, C.EDIT_DIRECTIVES, C.READ_MEDICAL_MESSAGES, C.VIEW_MAIL,
         C.VIEW_BILLING, C.VIEW_STOCK, C.VIEW_TEAM, C.VIEW_STATS, C.MANAGE_USERS, C.MANAGE_ORGANISATION,
-        C.VIEW_AUDIT, C.VIEW_TASK_FAILURES,
+        C.VIEW_AUDIT, C.VIEW_TASK_FAILURES, C.CLOSE_INCIDENTS,
     }),
     Role.ACCOUNTANT: frozenset({
         C.VIEW_DIRECTORY, C.VIEW_BILLING, C.MANAGE_CASH_BOOK, C.VIEW_STOCK, C.VIEW_STATS,
