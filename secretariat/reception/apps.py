@@ -9,8 +9,8 @@ class ReceptionConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing registers the audit codes.
-        from secretariat.reception import audit, models  # noqa: F401
         from secretariat.patients.merging import register_attached
+        from secretariat.reception import audit, models  # noqa: F401
 
         # What the desk recorded about a patient follows them through merges and splits.
         for model in (models.Visit, models.PhoneCall, models.Transmission, models.TriageRecord,

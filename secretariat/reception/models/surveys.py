@@ -21,6 +21,9 @@ class SurveyInvitation(models.Model):
         verbose_name = _("survey invitation")
         verbose_name_plural = _("survey invitations")
 
+    def __str__(self) -> str:
+        return str(_("Survey invitation"))
+
 
 class SurveyResponse(models.Model):
     class Channel(models.TextChoices):
@@ -49,3 +52,6 @@ class SurveyResponse(models.Model):
                 name="survey_scores_1_to_5",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y} · {self.overall}/5"

@@ -1,0 +1,20 @@
+"""Counts shown as badges on the desk's tabs, for one user."""
+
+from django.utils import timezone
+
+from secretariat.reception.models import Incident, PhoneCall, Transmission
+
+
+def unread_messages(user) -> int:
+    return Transmission.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def callbacks_due(user) -> int:
+    """Callbacks of the team due within the hour or late, not yet done."""
+    soon = timezone.now() + timezone.timedelta(hours=1)
+    return PhoneCall.objects.filter(structure_id=user.structure_id, callback_done_at__isnull=True,
+                                    callback_due_at__lte=soon).count()
+
+
+def open_incidents(user) -> int:
+    return Incident.objects.filter(structure_id=user.structure_id, closed_at__isnull=True).count()
