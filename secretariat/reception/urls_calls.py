@@ -1,0 +1,3 @@
+"""Routes of the desk: calls (included by ``urls.py``)."""
+
+urlpatterns: list = []

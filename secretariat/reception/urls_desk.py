@@ -1,0 +1,3 @@
+"""Routes of the desk: desk (included by ``urls.py``)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes of the desk: incidents (included by ``urls.py``)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes of the desk: queue (included by ``urls.py``)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes of the desk: settings (included by ``urls.py``)."""
+
+urlpatterns: list = []

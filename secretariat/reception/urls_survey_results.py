@@ -1,0 +1,3 @@
+"""Routes of the desk: survey results (included by ``urls.py``)."""
+
+urlpatterns: list = []

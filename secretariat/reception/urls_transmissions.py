@@ -1,0 +1,3 @@
+"""Routes of the desk: transmissions (included by ``urls.py``)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes of the desk: triage (included by ``urls.py``)."""
+
+urlpatterns: list = []

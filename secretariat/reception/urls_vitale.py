@@ -1,0 +1,3 @@
+"""Routes of the desk: vitale (included by ``urls.py``)."""
+
+urlpatterns: list = []
