@@ -267,6 +267,15 @@ if SECRETARIAT_SMS_BACKEND == "http" and not (SECRETARIAT_SMS_HTTP_URL and SECRE
     raise ImproperlyConfigured(
         "SECRETARIAT_SMS_BACKEND=http needs SECRETARIAT_SMS_HTTP_URL and SECRETARIAT_SMS_API_KEY.")
 
+# Carte Vitale reader at the desk (secretariat/reception/vitale): "simulation" (demo cards,
+# labelled as such), "none" (no reader: coverage typed from the attestation), or the dotted
+# path of a CardReader bridging to SESAM-Vitale homologated software.
+SECRETARIAT_VITALE_READER = env_str("SECRETARIAT_VITALE_READER", "simulation")
+if SECRETARIAT_VITALE_READER not in ("simulation", "none") and "." not in SECRETARIAT_VITALE_READER:
+    raise ImproperlyConfigured(
+        "SECRETARIAT_VITALE_READER must be simulation, none or a dotted path to a CardReader, "
+        f"got {SECRETARIAT_VITALE_READER!r}.")
+
 # Background work: Huey on SQLite by default, Redis when HUEY_REDIS_URL is set.
 HUEY_REDIS_URL = env_str("HUEY_REDIS_URL")
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)

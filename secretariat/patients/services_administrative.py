@@ -212,6 +212,12 @@ def remove_contact_person(patient: Patient, *, person: ContactPerson, acting_use
 def save_amo_coverage(patient: Patient, *, values: dict, acting_user,
                       coverage: AmoCoverage | None = None) -> AmoCoverage:
     """Add or change an AMO coverage; the insured person's NIR is checked (key included)."""
+    return record_amo_coverage(patient, values=values, acting_user=acting_user, coverage=coverage)
+
+
+def record_amo_coverage(patient: Patient, *, values: dict, acting_user,
+                        coverage: AmoCoverage | None = None) -> AmoCoverage:
+    """The core of ``save_amo_coverage``, inside the caller's transaction (a carte Vitale copy)."""
     return _save_row(patient, model=AmoCoverage, row=coverage, values=values, block=Block.AMO,
                      acting_user=acting_user, audit_name="amo_coverage")
 
@@ -225,6 +231,12 @@ def remove_amo_coverage(patient: Patient, *, coverage: AmoCoverage, acting_user)
 @transaction.atomic(durable=True)
 def save_amc_coverage(patient: Patient, *, values: dict, acting_user,
                       coverage: AmcCoverage | None = None) -> AmcCoverage:
+    return record_amc_coverage(patient, values=values, acting_user=acting_user, coverage=coverage)
+
+
+def record_amc_coverage(patient: Patient, *, values: dict, acting_user,
+                        coverage: AmcCoverage | None = None) -> AmcCoverage:
+    """The core of ``save_amc_coverage``, inside the caller's transaction."""
     return _save_row(patient, model=AmcCoverage, row=coverage, values=values, block=Block.AMC,
                      acting_user=acting_user, audit_name="amc_coverage")
 

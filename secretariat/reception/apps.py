@@ -16,3 +16,9 @@ class ReceptionConfig(AppConfig):
         for model in (models.Visit, models.PhoneCall, models.Transmission, models.TriageRecord,
                       models.Incident, models.VitaleReading):
             register_attached(model)
+
+        # Urgent messages to colleagues stand out on every page of the application.
+        from secretariat.core.shell_notices import register_notice
+        from secretariat.reception.queries_transmissions import urgent_notices
+
+        register_notice(urgent_notices)

@@ -24,3 +24,9 @@ register("reception.protocol_changed", _("Triage protocol changed"))
 register("reception.incident_reported", _("Incident reported"))
 register("reception.incident_updated", _("Incident follow-up updated"))
 register("reception.incident_closed", _("Incident closed"))
+
+# team (transmissions, incidents, survey)
+from secretariat.messaging.purposes import register_purpose  # noqa: E402
+
+register("reception.survey_invited", _("Satisfaction survey link sent after the visit"))
+register_purpose("reception.survey_invitation", _("Satisfaction survey after a visit"))

@@ -2,11 +2,14 @@
 
 from django.utils import timezone
 
-from secretariat.reception.models import Incident, PhoneCall, Transmission
+from secretariat.reception.models import Incident, PhoneCall
 
 
 def unread_messages(user) -> int:
-    return Transmission.objects.filter(recipient=user, read_at__isnull=True).count()
+    # Only what the user may open: an answer about a patient's care to a reception agent is not counted.
+    from secretariat.reception.queries_transmissions import unread_for
+
+    return unread_for(user).count()
 
 
 def callbacks_due(user) -> int:

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Incident(models.Model):
@@ -19,10 +20,10 @@ class Incident(models.Model):
         OTHER = "other", _("Other")
 
     class Severity(models.IntegerChoices):
-        MINOR = 1, _("Minor")
-        MODERATE = 2, _("Moderate")
-        SERIOUS = 3, _("Serious")
-        CRITICAL = 4, _("Very serious")
+        MINOR = 1, pgettext_lazy("severity", "Minor")
+        MODERATE = 2, pgettext_lazy("severity", "Moderate")
+        SERIOUS = 3, pgettext_lazy("severity", "Serious")
+        CRITICAL = 4, pgettext_lazy("severity", "Very serious")
 
     structure = models.ForeignKey("core.Structure", on_delete=models.PROTECT, related_name="+")
     site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("site"))

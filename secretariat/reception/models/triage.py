@@ -9,7 +9,7 @@ from .desk import Priority
 
 
 class TriageProtocol(models.Model):
-    """A question tree, stored as JSON checked by ``rules.triage.tree_problems``:
+    """A question tree, stored as JSON checked by ``rules_triage.tree_problems``:
 
     ``{"start": "q1", "questions": {"q1": {"text": …, "help": …, "answers": [{"label": …,
     "next": "q2"} | {"label": …, "outcome": "emergency"}]}}, "outcomes": {"emergency":
