@@ -27,6 +27,12 @@ Status = Appointment.Status
 SESSION_SITE_KEY = "reception.desk_site"
 # Visits still in the building: minutes waited are shown for them.
 WAITING_STATES = frozenset({Visit.State.ARRIVED, Visit.State.CALLED})
+# A small desk sees its whole day; a big one (a health centre with dozens of practitioners, a
+# thousand appointments a day) sees the hour around now and everyone still expected from earlier:
+# the people it has to greet. "The whole day" stays one click away.
+WHOLE_DAY_UP_TO = 80
+WINDOW_BEFORE = timedelta(minutes=30)
+WINDOW_AFTER = timedelta(minutes=60)
 
 
 class Timing:
@@ -87,6 +93,8 @@ class DeskDay:
     walk_ins: list[DeskRow]
     settings: ReceptionSettings
     now: datetime
+    whole_day: bool = True
+    outside_window: int = 0  # appointments of the day not listed (big desks, "around now")
 
     @property
     def counts(self) -> dict[str, int]:
@@ -143,9 +151,12 @@ def _minutes(delta: timedelta) -> int:
 
 
 def desk_day(user, *, site: Site, now: datetime | None = None, practitioner_id: int | None = None,
-             still_expected_only: bool = False, settings_row: ReceptionSettings | None = None) -> DeskDay:
+             still_expected_only: bool = False, whole_day: bool = False,
+             settings_row: ReceptionSettings | None = None) -> DeskDay:
     """The desk of ``site`` today for ``user``: appointments of the practitioners the user works
-    with, in time order, and the walk-ins, most urgent first then by arrival."""
+    with, in time order, and the walk-ins, most urgent first then by arrival. Past
+    ``WHOLE_DAY_UP_TO`` appointments, only those around now and those still expected from earlier
+    are listed unless ``whole_day``."""
     now = now or timezone.now()
     day = timezone.localdate(now)
     start, end = day_bounds(day)
@@ -169,8 +180,20 @@ def desk_day(user, *, site: Site, now: datetime | None = None, practitioner_id: 
     if still_expected_only:
         appointments = appointments.filter(status=Status.BOOKED, visit__isnull=True)
         walk_ins = walk_ins.filter(state__in=WAITING_STATES)
+    outside_window = 0
+    if not whole_day:
+        total = appointments.count()
+        if total > WHOLE_DAY_UP_TO:
+            appointments = appointments.filter(
+                Q(start__gte=now - WINDOW_BEFORE, start__lt=now + WINDOW_AFTER)
+                | Q(start__lt=now - WINDOW_BEFORE, status=Status.BOOKED, visit__isnull=True))
+            walk_ins = walk_ins.filter(Q(state__in=WAITING_STATES) | Q(arrived_at__gte=now - WINDOW_BEFORE))
+        else:
+            whole_day = True
 
     appointments, walk_ins = list(appointments), list(walk_ins)
+    if not whole_day:
+        outside_window = total - len(appointments)
     # One pair of queries for the coverages of everyone on the list.
     prefetch_related_objects([item.patient for item in (*appointments, *walk_ins)], "amo_coverages",
                              "amc_coverages")
@@ -201,11 +224,12 @@ def desk_day(user, *, site: Site, now: datetime | None = None, practitioner_id: 
             row.minutes_waited = _minutes(now - row.visit.arrived_at)
     walk_in_rows.sort(key=lambda row: (row.visit.state not in WAITING_STATES, row.visit.priority or 99,
                                        row.visit.arrived_at))
-    return DeskDay(site=site, day=day, rows=rows, walk_ins=walk_in_rows, settings=settings_row, now=now)
+    return DeskDay(site=site, day=day, rows=rows, walk_ins=walk_in_rows, settings=settings_row, now=now,
+                   whole_day=whole_day, outside_window=outside_window)
 
 
 def desk_version(user, *, site: Site, now: datetime | None = None, practitioner_id: int | None = None,
-                 still_expected_only: bool = False, settings_row: ReceptionSettings | None = None) -> str:
+                 still_expected_only: bool = False, whole_day: bool = False, settings_row: ReceptionSettings | None = None) -> str:
     """A short fingerprint of what ``desk_day`` would show, from two aggregate queries: the list is
     rendered again only when it changed. The minute is part of it (minutes waited, late rows);
     changes to a patient's file show at the next minute at the latest."""
@@ -221,7 +245,7 @@ def desk_version(user, *, site: Site, now: datetime | None = None, practitioner_
                                   ids=Sum("pk"), starts=Max("start"))
     moved = visits.aggregate(count=Count("pk"), changed=Max("updated_at"), ids=Sum("pk"))
     return "|".join(str(value) for value in (
-        f"{timezone.localtime(now):%H%M}", practitioner_id, still_expected_only, settings_row.late_after_minutes,
+        f"{timezone.localtime(now):%H%M}", practitioner_id, still_expected_only, whole_day, settings_row.late_after_minutes,
         settings_row.missing_after_minutes, *seen.values(), *moved.values()))
 
 

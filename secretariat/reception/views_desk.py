@@ -63,7 +63,8 @@ def _filters(request) -> dict:
     if not hasattr(request, "_desk_settings"):
         request._desk_settings = ReceptionSettings.for_structure(request.user.structure_id)
     return {"practitioner_id": _int_or_none(request.GET.get("practitioner")),
-            "still_expected_only": request.GET.get("expected") == "1", "settings_row": request._desk_settings}
+            "still_expected_only": request.GET.get("expected") == "1", "whole_day": request.GET.get("day") == "all",
+            "settings_row": request._desk_settings}
 
 
 def _chip_texts() -> dict[str, tuple[str, str, str]]:
@@ -119,6 +120,8 @@ def _rows_context(request, site, *, version: str = "") -> dict:
         query["practitioner"] = filters["practitioner_id"]
     if filters["still_expected_only"]:
         query["expected"] = "1"
+    if filters["whole_day"]:
+        query["day"] = "all"
     return {"day": day, "filters": filters, "rows_query": urlencode(query),
             "version": version or queries_desk.desk_version(request.user, site=site, now=day.now,
                                                             settings_row=day.settings, **filters)}

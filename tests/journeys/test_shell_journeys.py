@@ -24,6 +24,7 @@ from .conftest import LOGIN_PATH, log_in
 # Kept with the other test artefacts (gitignored): the README screenshots come from the demo.
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 HOME_PATH = "/"
+DESK_PATH = "/accueil/"  # the sidebar's "Accueil": the welcome desk
 ADMIN_PATH = "/administration/"
 VERIFY_PATH = "/connexion/code/"
 SETUP_PATH = "/connexion/double-authentification/"
@@ -90,7 +91,7 @@ def test_secretary_logs_in_sees_the_shell_and_logs_out(live_server, personas, pa
     assert sidebar_hrefs(page) == expected_sidebar(personas.secretary)
     assert ADMIN_PATH not in sidebar_hrefs(page)
     assert (
-        page.locator(f'nav.sidebar a[href="{HOME_PATH}"]').get_attribute("aria-current") == "page"
+        page.locator(f'nav.sidebar a[href="{DESK_PATH}"]').get_attribute("aria-current") == "page"
     )
     team = page.locator(".card", has=page.get_by_role("heading", name="Cardiologie", exact=True))
     assert team.count() == 1
@@ -242,10 +243,10 @@ def test_inactivity_sends_back_to_the_login_page(live_server, personas, page, se
 
     page.wait_for_timeout(3_000)
     with page.expect_navigation():
-        page.click(f'nav.sidebar a[href="{HOME_PATH}"]')
+        page.click(f'nav.sidebar a[href="{DESK_PATH}"]')
 
     assert path_of(page) == LOGIN_PATH
-    assert query_of(page) == "next=/"
+    assert query_of(page) == "next=/accueil/"
     assert re.search(r"inactivit", page.locator(".message").inner_text(), re.IGNORECASE)
     assert page.locator("#id_username").is_visible()
     assert page.locator("nav.sidebar").count() == 0

@@ -282,7 +282,7 @@ def test_desk_rows_run_a_fixed_number_of_queries_whatever_the_number_of_rows(
         client.get(_rows_url(desk.site))
     _busy_day(personas, desk.site, 30)
 
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get(_rows_url(desk.site))
 
     assert response.content.count(b"data-row ") == 3 + 4 + 30 + 2  # appointments and two walk-ins
@@ -303,3 +303,22 @@ def test_refresh_answers_204_when_nothing_changed_and_the_list_when_something_di
     assert changed.status_code == 200
     assert f'data-desk-version="{version}"' not in changed.content.decode()
     assert '<span class="visually-hidden">Ticket </span>001' in changed.content.decode()
+
+
+def test_a_big_desk_lists_the_hour_around_now_and_everyone_still_expected(client, personas, desk, monkeypatch):
+    monkeypatch.setattr("secretariat.reception.queries_desk.WHOLE_DAY_UP_TO", 3)
+    afternoon = appointment_at(personas.practitioner, desk.site, validated_patient(
+        personas.structure, personas.team_a, birth_name="LOINTAIN"), NOW + timedelta(hours=5))
+    early_and_late = appointment_at(personas.practitioner, desk.site, validated_patient(
+        personas.structure, personas.team_a, birth_name="TARDIF"), NOW - timedelta(hours=2))
+    client.force_login(personas.secretary)
+
+    around_now = client.get(reverse("reception:desk"), {"site": desk.site.pk}).context["day"]
+    whole_day = client.get(reverse("reception:desk"), {"site": desk.site.pk, "day": "all"}).context["day"]
+
+    listed = {row.appointment.pk for row in around_now.rows}
+    assert early_and_late.pk in listed and desk.uncovered_appointment.pk in listed
+    assert afternoon.pk not in listed
+    assert (around_now.whole_day, around_now.outside_window) == (False, 1)
+    assert afternoon.pk in {row.appointment.pk for row in whole_day.rows}
+    assert whole_day.whole_day

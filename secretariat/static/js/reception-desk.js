@@ -135,7 +135,8 @@
   // The refresh sends the version of the list it shows: the server answers 204 (nothing to swap)
   // when nothing changed; a check-in or undo asks for the list anyway (desk-refresh event).
   var forceRefresh = false;
-  document.body.addEventListener("desk-refresh", function () { forceRefresh = true; });
+  var refreshAsked = false;
+  document.body.addEventListener("desk-refresh", function () { forceRefresh = true; refreshAsked = true; });
   document.body.addEventListener("htmx:configRequest", function (event) {
     if (event.detail.elt !== rowsBox()) return;
     var marker = rowsBox().querySelector("[data-desk-version]");
@@ -184,8 +185,13 @@
   }
   scrollToNow();
 
-  // A refresh never replaces the list while a check-in button is being pressed.
+  // A refresh never replaces the list while a check-in button is being pressed, except the one the
+  // check-in's own answer asks for (desk-refresh): it comes while that form is still marked
+  // htmx-request, and the row must show the ticket at once.
   document.body.addEventListener("htmx:beforeRequest", function (event) {
-    if (event.detail.elt === rowsBox() && rowsBox().querySelector("form.htmx-request")) event.preventDefault();
+    if (event.detail.elt !== rowsBox()) return;
+    var asked = refreshAsked;
+    refreshAsked = false;
+    if (!asked && rowsBox().querySelector("form.htmx-request")) event.preventDefault();
   });
 })();
