@@ -25,6 +25,7 @@ class Tab:
 TABS = [
     Tab("desk", _("Today at the desk"), "reception:desk", Capability.VIEW_DESK),
     Tab("waiting_room", _("Waiting room"), "reception:waiting_room", Capability.VIEW_DESK),
+    Tab("my_queue", _("My queue"), "reception:my_queue", Capability.VIEW_DESK),
     Tab("phone", _("Phone log"), "reception:phone_log", Capability.VIEW_DESK, "callbacks_due"),
     Tab("transmissions", _("Messages to colleagues"), "reception:inbox", Capability.VIEW_DESK, "unread_messages"),
     Tab("triage", _("Triage protocols"), "reception:protocols", Capability.VIEW_DESK),
@@ -41,6 +42,8 @@ def reception_subnav(context, current: str = ""):
     for tab in TABS:
         if not user.has_capability(tab.capability):
             continue
+        if tab.key == "my_queue" and not hasattr(user, "practitioner"):
+            continue  # only a practitioner has a queue of their own
         try:
             url = reverse(tab.url_name)
         except NoReverseMatch:
