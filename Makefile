@@ -36,6 +36,7 @@ bench: setup
 	$(PY) bench/run.py
 	$(PY) bench/agenda.py --practitioners 20 --appointments 100000 --patients 5000 --repeat 20
 	$(PY) bench/reminders.py --appointments 2000
+	$(PY) bench/reception.py --practitioners 30 --waiting 200 --repeat 50
 
 clean:
 	rm -rf $(VENV) node_modules secretariat/static/vendor var/static

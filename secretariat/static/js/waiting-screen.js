@@ -109,6 +109,7 @@
     });
     var delays = document.getElementById("ws-delays");
     delays.textContent = "";
+    document.getElementById("ws-delays-section").hidden = !state.delays.length;  // nobody waiting: no heading alone
     state.delays.forEach(function (delay) {
       var item = element("li");
       item.appendChild(element("span", "", delay.practitioner));
@@ -160,8 +161,9 @@
         }
         if (response.status === 304) { ok(); return null; }
         if (!response.ok) throw new Error("HTTP " + response.status);
-        etag = response.headers.get("ETag");
-        return response.json().then(function (state) { render(state); ok(); });
+        // The ETag is kept only once the state is on the screen: a failed render asks again in full.
+        var received = response.headers.get("ETag");
+        return response.json().then(function (state) { render(state); etag = received; ok(); });
       })
       .catch(function () {
         failures += 1;
