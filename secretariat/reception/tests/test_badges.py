@@ -35,11 +35,9 @@ def test_unread_messages_leave_out_what_a_reception_agent_cannot_open(personas):
     assert badges.unread_messages(personas.reception) == 1
 
 def test_open_incidents_of_the_structure(personas):
-    common = {"occurred_at": timezone.now(), "place": "Salle d'attente", "kind": "fall",
-              "severity": 2, "people_involved": "Un patient", "description": "Chute",
-              "reported_by": personas.secretary}
-
-    common["site"] = SiteFactory(structure=personas.structure)
+    common = {"site": SiteFactory(structure=personas.structure), "occurred_at": timezone.now(),
+              "place": "Salle d'attente", "kind": "fall", "severity": 2, "people_involved": "Un patient",
+              "description": "Chute", "reported_by": personas.secretary}
     Incident.objects.create(structure=personas.structure, **common)
     Incident.objects.create(structure=personas.structure, closed_at=timezone.now(), closed_by=personas.coordinator,
                             **common)
