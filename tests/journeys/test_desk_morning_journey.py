@@ -122,6 +122,9 @@ def test_a_morning_at_the_desk(live_server, personas, page: Page, browser: Brows
     page.locator("#patient-hits a", has_text=walker.birth_name).click()
     page.wait_for_url(re.compile(rf"patient={walker.pk}"))
     expect(page.locator(".patient-chosen")).to_contain_text(walker.birth_name)
+    # What the secretary typed before the triage is still there after it.
+    page.select_option("#id_practitioner", str(personas.practitioner.pk))
+    page.fill("#id_reason", "Fièvre depuis hier soir")
     page.get_by_role("link", name=re.compile("Évaluer l'urgence avec le protocole")).click()
     page.wait_for_url(re.compile(r"/accueil/tri/\?"))
     expect(page.locator(".triage-head")).to_contain_text(walker.display_name)
@@ -140,8 +143,8 @@ def test_a_morning_at_the_desk(live_server, personas, page: Page, browser: Brows
     assert (record.priority, record.patient) == (Priority.SAME_DAY, walker)
     expect(page.locator("#id_priority")).to_have_value(str(Priority.SAME_DAY.value))
     expect(page.locator(".triage-box")).to_contain_text("Rendez-vous aujourd'hui")
-    page.select_option("#id_practitioner", str(personas.practitioner.pk))
-    page.fill("#id_reason", "Fièvre depuis hier soir")
+    expect(page.locator("#id_practitioner")).to_have_value(str(personas.practitioner.pk))
+    expect(page.locator("#id_reason")).to_have_value("Fièvre depuis hier soir")
     _shot(page, "2-walk-in-triaged")
     with page.expect_navigation(url=re.compile(r"/accueil/\?site=\d+$")):
         page.get_by_role("button", name="Enregistrer le passage sans rendez-vous").click()
