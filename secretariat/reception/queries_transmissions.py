@@ -7,7 +7,6 @@ about a patient is part of that patient's care: to read one addressed to you, yo
 access, and see their own text, but not the replies). Outsiders get 404, never 403.
 """
 
-from django.core.cache import cache
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.urls import reverse
@@ -21,9 +20,6 @@ from secretariat.reception.models import Transmission
 
 Priority = Transmission.Priority
 URGENT_NOTICES = 3  # urgent unread messages named in the bar across the application
-# How long "nothing urgent for this user" is remembered. Sending an urgent message clears it in
-# the sending process; another web process without a shared cache may show it this much later.
-NO_URGENT_SECONDS = 30
 
 
 def may_read_medical(user) -> bool:
@@ -100,25 +96,15 @@ def can_receive_about(recipient, patient) -> bool:
 
 
 
-def _no_urgent_key(user_id: int) -> str:
-    return f"reception:no-urgent-message:{user_id}"
-
-
-def forget_no_urgent(user_id: int) -> None:
-    """A new urgent message for ``user_id``: the next page asks the database again."""
-    cache.delete(_no_urgent_key(user_id))
-
-
 def urgent_notices(request) -> list[Notice]:
     """Shell notices (``core.shell_notices``): the urgent messages waiting for the user, in red on
-    every page until opened. One query at most; none while the cache remembers that nothing
-    urgent waits (``NO_URGENT_SECONDS``, cleared when an urgent message is sent to the user)."""
+    every page until opened. One indexed query per page (recipient, unread): with several web
+    processes a cache would show a new urgent message late, and the page counts would vary."""
     user = request.user
-    if not user.has_capability(Capability.VIEW_DESK) or cache.get(_no_urgent_key(user.pk)):
+    if not user.has_capability(Capability.VIEW_DESK):
         return []
     urgent = urgent_unread_for(user)
     if not urgent:
-        cache.set(_no_urgent_key(user.pk), True, NO_URGENT_SECONDS)
         return []
     notices = [
         Notice(level="urgent", url=reverse("reception:transmission", args=[message.pk]), link_text=_("Open the message"),

@@ -4,7 +4,6 @@ One transaction each, audit inside (``patient_id`` set when the message is about
 Who may read what is ``queries_transmissions.transmissions_for``.
 """
 
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +16,6 @@ from secretariat.patients.permissions import patients_for
 from secretariat.reception.models import Transmission
 from secretariat.reception.queries_transmissions import (
     can_receive_about,
-    forget_no_urgent,
     transmissions_for,
 )
 
@@ -32,12 +30,6 @@ def _check_recipient(recipient, *, acting_user) -> None:
     if recipient.pk == acting_user.pk:
         raise ServiceError(_("You cannot send a message to yourself."))
 
-
-def _announce(message: Transmission) -> None:
-    """An urgent message must reach the recipient's screen on their next page."""
-    if message.priority == Priority.URGENT:
-        forget_no_urgent(message.recipient_id)
-        transaction.on_commit(partial(forget_no_urgent, message.recipient_id))
 
 
 def _audit_sent(message: Transmission, *, acting_user) -> None:
@@ -69,7 +61,6 @@ def send_transmission(*, recipient, subject: str, body: str = "", priority: str 
         priority=priority, subject=subject[:SUBJECT_MAX], body=body.strip(),
     )
     _audit_sent(message, acting_user=acting_user)
-    _announce(message)
     return message
 
 
@@ -97,7 +88,6 @@ def reply_to_transmission(message: Transmission, *, body: str, priority: str = P
         priority=priority, subject=subject[:SUBJECT_MAX], body=body, in_reply_to=message, thread_root=root,
     )
     _audit_sent(reply, acting_user=acting_user)
-    _announce(reply)
     return reply
 
 
