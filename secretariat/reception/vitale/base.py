@@ -272,4 +272,4 @@ class CardReader(abc.ABC):
 
     @abc.abstractmethod
     def read(self) -> CardReading:
-        raise NotImplementedError
+        """What the card (or the app) holds now."""
