@@ -5,50 +5,18 @@ desks take their ticket one after the other; on SQLite the IMMEDIATE transaction
 way the tickets are distinct and consecutive, and one appointment is checked in only once.
 """
 
-import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import connection
-from django.utils import translation
 
-from secretariat.core.services.errors import ServiceError
+from secretariat.core.tests.concurrency import run_at_once
 from secretariat.core.tests.factories import SiteFactory
 from secretariat.reception import services_desk
 from secretariat.reception.models import Visit
 from secretariat.reception.tests.test_desk_services import NOW, appointment_at, validated_patient
 
 DESKS = 8
-
-
-def _run_at_once(work, arguments):
-    barrier = threading.Barrier(len(arguments))
-    lock = threading.Lock()
-    done, refused, failures = [], [], []
-
-    def desk(argument):
-        try:
-            with translation.override("en"):
-                barrier.wait(timeout=30)
-                result = work(argument)
-            with lock:
-                done.append(result)
-        except ServiceError as refusal:
-            with lock:
-                refused.append(str(refusal))
-        except Exception as error:  # noqa: BLE001 (any other outcome fails the test)
-            with lock:
-                failures.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=desk, args=(argument,)) for argument in arguments]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return done, refused, failures
 
 
 @pytest.mark.django_db(transaction=True)
@@ -61,7 +29,7 @@ def test_desks_checking_in_at_the_same_instant_get_distinct_consecutive_tickets(
     ]
 
     with time_machine.travel(NOW, tick=True):
-        done, refused, failures = _run_at_once(
+        done, refused, failures = run_at_once(
             lambda appointment: services_desk.check_in(appointment, acting_user=personas.reception).ticket,
             appointments)
 
@@ -77,7 +45,7 @@ def test_one_appointment_checked_in_at_two_desks_at_once_gets_one_visit(personas
     appointment = appointment_at(personas.practitioner, site, patient, NOW)
 
     with time_machine.travel(NOW, tick=True):
-        done, refused, failures = _run_at_once(
+        done, refused, failures = run_at_once(
             lambda user: services_desk.check_in(appointment, acting_user=user).ticket,
             [personas.reception, personas.secretary, personas.reception, personas.secretary])
 

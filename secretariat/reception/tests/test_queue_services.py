@@ -1,15 +1,14 @@
 """Waiting-room moves: call, recall, start, finish, left, back, assign, call next."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone, translation
 
 from secretariat.agenda.models import Appointment
 from secretariat.core.audit import AuditEvent
 from secretariat.core.services.errors import ServiceError
+from secretariat.core.tests.concurrency import run_at_once
 from secretariat.core.tests.factories import PractitionerFactory
 from secretariat.reception import services_queue as services
 from secretariat.reception.models import ConsultingRoom, Priority, Visit
@@ -194,31 +193,11 @@ def test_desks_and_practitioners_calling_next_at_once_never_call_the_same_person
     walk_ins = [make_visit(site=site, by=personas.reception, walk_in=True, priority=Priority.SAME_DAY,
                            arrived_at=timezone.now() - timedelta(minutes=10 - index)) for index in range(4)]
     callers = [personas.practitioner, second] * 3
-    barrier = threading.Barrier(len(callers))
-    lock = threading.Lock()
-    called, refused, failures = [], [], []
-
     def press(practitioner):
-        try:
-            with translation.override("en"):
-                barrier.wait(timeout=30)
-                visit = services.call_next(practitioner, site, personas.secretary)
-            with lock:
-                called.append((visit.pk, practitioner.pk))
-        except ServiceError as refusal:
-            with lock:
-                refused.append(str(refusal))
-        except Exception as error:  # noqa: BLE001 (any other outcome fails the test below)
-            with lock:
-                failures.append(repr(error))
-        finally:
-            connection.close()
+        visit = services.call_next(practitioner, site, personas.secretary)
+        return visit.pk, practitioner.pk
 
-    threads = [threading.Thread(target=press, args=(practitioner,)) for practitioner in callers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    called, refused, failures = run_at_once(press, callers)
 
     assert failures == []
     assert len(called) == 2  # one call per practitioner, the other presses find it
